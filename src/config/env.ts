@@ -1,0 +1,96 @@
+import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
+
+/**
+ * Process configuration from the environment, validated once at start and frozen. Each bad
+ * variable is named in the error, with what was expected.
+ */
+
+const emptyToUndefined = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const port = z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535));
+const positiveInt = z.preprocess(emptyToUndefined, z.coerce.number().int().positive());
+
+const envSchema = z.object({
+  NODE_ENV: optionalString,
+  PORT: port.default(3000),
+  HOST: z.preprocess(emptyToUndefined, z.string().default("localhost")),
+  /** What clients use to reach this server; printed in DSNs. Default http://HOST:PORT. */
+  PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "expected a postgres:// or postgresql:// URL")
+      .optional(),
+  ),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default(".data")),
+  APP_ID: optionalString,
+  PRIVATE_KEY: optionalString,
+  PRIVATE_KEY_PATH: optionalString,
+  WEBHOOK_SECRET: optionalString,
+  GHE_HOST: optionalString,
+  GHE_PROTOCOL: z.preprocess(emptyToUndefined, z.enum(["https", "http"]).optional()),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  ),
+  /** Largest accepted report body, after decompression. */
+  MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
+  /** How long a rotated-out ingest key keeps working, so clients can be redeployed. */
+  KEY_ROTATION_GRACE_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(24)),
+  /** Bearer token for the stats/admin API (optional). */
+  ADMIN_TOKEN: optionalString,
+});
+
+export type Env = Readonly<z.infer<typeof envSchema>> & {
+  /** Resolved private key (from PRIVATE_KEY or the file at PRIVATE_KEY_PATH). */
+  readonly privateKey: string | undefined;
+  readonly publicUrl: string;
+};
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join(".") || "(env)"}: ${issue.message}`,
+    );
+    throw new EnvError(`invalid environment:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  let privateKey = env.PRIVATE_KEY?.replace(/\\n/g, "\n");
+  if (!privateKey && env.PRIVATE_KEY_PATH) {
+    try {
+      privateKey = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
+    } catch (error) {
+      throw new EnvError(
+        `PRIVATE_KEY_PATH: cannot read ${env.PRIVATE_KEY_PATH} (${(error as Error).message})`,
+      );
+    }
+  }
+  if (privateKey && !privateKey.includes("-----BEGIN")) {
+    // Probot accepts a base64-encoded PEM for hosts that cannot hold multi-line variables.
+    const decoded = Buffer.from(privateKey, "base64").toString("utf8");
+    if (!decoded.includes("-----BEGIN")) {
+      throw new EnvError(
+        "PRIVATE_KEY: not a PEM private key (expected '-----BEGIN RSA PRIVATE KEY-----', or " +
+          "that text base64-encoded). Download the key from your GitHub App's settings page.",
+      );
+    }
+    privateKey = decoded;
+  }
+  const displayHost = env.HOST === "0.0.0.0" || env.HOST === "::" ? "localhost" : env.HOST;
+  const publicUrl = (env.PUBLIC_URL ?? `http://${displayHost}:${env.PORT}`).replace(/\/+$/, "");
+  return Object.freeze({ ...env, privateKey, publicUrl });
+}
+
+/** Reads ./.env (what Probot's setup flow writes) into process.env; set variables win. */
+export function loadDotEnv(path = ".env"): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,1 @@
+export { type Env, EnvError, loadDotEnv, loadEnv } from "./env.js";

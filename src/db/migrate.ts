@@ -1,0 +1,28 @@
+import { type Kysely, type MigrationResultSet, Migrator } from "kysely";
+import { migrations } from "./migrations/index.js";
+
+export class MigrationError extends Error {
+  override name = "MigrationError";
+}
+
+/** Brings the schema up to date. Safe to run from several processes: Kysely takes a lock. */
+export async function migrateToLatest(
+  db: Kysely<any>,
+  /** Where Kysely keeps its bookkeeping tables; tests give each file its own schema. */
+  schema?: string,
+): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === "Error")?.migrationName;
+    const cause = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new MigrationError(`migration ${failed ?? "(unknown)"} failed: ${cause}`, {
+      cause: result.error,
+    });
+  }
+  return result;
+}

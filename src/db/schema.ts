@@ -1,0 +1,140 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * Row types of the Postgres schema, as Kysely sees them. They stay inside repositories: services
+ * hand out domain types. int8 columns are parsed to numbers (see create-db.ts), so ids are numbers.
+ */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in by default. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+type Json<T = unknown> = ColumnType<T, string, string>;
+type NullableJson<T = unknown> = ColumnType<T | null, string | null, string | null>;
+
+export type BugStatus = "open" | "in_progress" | "resolved" | "wontfix" | "ignored";
+export type SeverityColumn = "critical" | "high" | "medium" | "low";
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  owner: string;
+  name: string;
+  /** lower(owner/name): repositories are case-insensitive on GitHub. */
+  full_name_lower: string;
+  installation_id: number | null;
+  repo_id: number | null;
+  ingest_key: string;
+  /** The key before the last rotation, still accepted until previous_key_expires_at. */
+  previous_key: string | null;
+  previous_key_expires_at: NullableTimestamp;
+  /** Last B-number handed out; bumped under the project row lock so numbers stay gap-free. */
+  bug_seq: Generated<number>;
+  suspended_at: NullableTimestamp;
+  created_at: DefaultTimestamp;
+}
+
+export interface BugsTable {
+  id: Generated<number>;
+  project_id: number;
+  number: number;
+  fingerprint: string;
+  fingerprint_version: number;
+  title: string;
+  error_type: string;
+  culprit: string | null;
+  severity: SeverityColumn;
+  status: Generated<BugStatus>;
+  occurrence_count: Generated<number>;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  resolved_at: NullableTimestamp;
+  resolved_in_release: string | null;
+  resolved_by: string | null;
+  regression_count: Generated<number>;
+  /** Occurrences since the last resolution (regression comments report it). */
+  count_since_resolved: Generated<number>;
+  issue_number: number | null;
+  issue_url: string | null;
+  escalation_level: Generated<number>;
+  last_escalated_at: NullableTimestamp;
+  /** Start of the current escalation cycle: first_seen, or the time of the last regression. */
+  escalation_started_at: Timestamp;
+  last_notified_count: Generated<number>;
+  /** Set when merged into another bug: its fingerprint then counts toward that bug. */
+  merged_into_id: number | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  project_id: number;
+  bug_id: number;
+  event_id: string;
+  received_at: Timestamp;
+  occurred_at: Timestamp;
+  level: string;
+  source: string;
+  service: string | null;
+  environment: string | null;
+  release: string | null;
+  error_type: string;
+  message: string;
+  stacktrace: Json<unknown[]>;
+  raw_stacktrace: string | null;
+  url: string | null;
+  url_pattern: string | null;
+  method: string | null;
+  status_code: number | null;
+  request: NullableJson;
+  user_id: string | null;
+  tags: Json<Record<string, string>>;
+  context: Json<Record<string, unknown>>;
+}
+
+export interface BugHourlyTable {
+  bug_id: number;
+  project_id: number;
+  hour: Timestamp;
+  environment: string;
+  service: string;
+  count: number;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  project_id: number | null;
+  bug_id: number | null;
+  kind: string;
+  payload: Json<Record<string, unknown>>;
+  idempotency_key: string;
+  attempts: Generated<number>;
+  run_after: DefaultTimestamp;
+  locked_until: NullableTimestamp;
+  last_error: string | null;
+  done_at: NullableTimestamp;
+  created_at: DefaultTimestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  delivery_id: string;
+  event: string;
+  received_at: DefaultTimestamp;
+}
+
+export interface Database {
+  projects: ProjectsTable;
+  bugs: BugsTable;
+  events: EventsTable;
+  bug_hourly: BugHourlyTable;
+  outbox: OutboxTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+}
+
+export type ProjectRow = Selectable<ProjectsTable>;
+export type BugRow = Selectable<BugsTable>;
+export type NewBug = Insertable<BugsTable>;
+export type BugUpdate = Updateable<BugsTable>;
+export type EventRow = Selectable<EventsTable>;
+export type NewEvent = Insertable<EventsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
