@@ -1,0 +1,24 @@
+export {
+  findBugById,
+  findBugByIssue,
+  findBugByNumber,
+  type ListBugsFilter,
+  listBugs,
+  toKnownBug,
+} from "./bug-repository.js";
+export { type BugStatus, bugRef, isUnresolved, type KnownBug, parseBugRef } from "./known-bug.js";
+export {
+  DuplicateEventRace,
+  type Occurrence,
+  type OccurrenceOutcome,
+  recordOccurrence,
+} from "./record-occurrence.js";
+export {
+  createReportService,
+  groupEvent,
+  type OccurrenceEffect,
+  type ReportResult,
+  type ReportService,
+  type ReportServiceDeps,
+  toReportResult,
+} from "./report-service.js";

@@ -1,0 +1,53 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../../db/index.js";
+import {
+  endpointsFor,
+  ensureProject,
+  findProjectByName,
+  type Project,
+  rotateIngestKey,
+} from "../../projects/index.js";
+import { CliError } from "../cli-error.js";
+
+export interface DsnOptions {
+  fullName: string;
+  rotate: boolean;
+  publicUrl: string;
+  graceHours: number;
+  now: Date;
+}
+
+/** `faultline dsn owner/repo [--rotate]`: creates or shows the project, prints key and URLs. */
+export async function dsnCommand(db: Kysely<Database>, options: DsnOptions): Promise<string> {
+  let project: Project;
+  let created = false;
+  if (options.rotate) {
+    const existing = await findProjectByName(db, options.fullName);
+    if (!existing) {
+      throw new CliError(
+        `no project for ${options.fullName}: run 'faultline dsn ${options.fullName}' first`,
+      );
+    }
+    project = await rotateIngestKey(db, existing.id, options.now, options.graceHours * 3_600_000);
+  } else {
+    ({ project, created } = await ensureProject(db, { fullName: options.fullName }));
+  }
+  const urls = endpointsFor(project, options.publicUrl);
+  const lines = [
+    `${created ? "Created" : "Project"} ${project.fullName} (project id ${project.id})`,
+    `  ingest key:    ${project.ingestKey}`,
+    `  report URL:    ${urls.reportUrl}`,
+    `  Sentry DSN:    ${urls.sentryDsn}`,
+    "",
+    "  curl example:",
+    `    curl -X POST ${urls.reportUrl} -H 'Authorization: Bearer ${project.ingestKey}' \\`,
+    `      -H 'Content-Type: application/json' -d '{"error_type":"TypeError","message":"boom"}'`,
+  ];
+  if (options.rotate && project.previousKeyExpiresAt) {
+    lines.push(
+      "",
+      `  The previous key keeps working until ${project.previousKeyExpiresAt.toISOString()}.`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,201 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import compress from "@fastify/compress";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
+import { type Kysely, sql } from "kysely";
+import type { Probot } from "probot";
+import type { ReportService } from "./bugs/index.js";
+import type { Database } from "./db/index.js";
+import { IngestError, type ProjectAuth, reportRoutes } from "./ingest/index.js";
+
+/** Everything the HTTP layer needs, built once by main.ts (or a test) and handed in. */
+export interface AppServices {
+  db: Kysely<Database>;
+  clock: () => Date;
+  reportService: ReportService;
+  projectAuth: ProjectAuth;
+  /** Absent in setup mode (no GitHub App credentials yet). */
+  probot?: Probot;
+  /** Probot's manifest setup flow, served while there are no credentials. */
+  setupHandler?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+}
+
+export interface ServerOptions {
+  logger?: FastifyBaseLogger | boolean;
+  bodyLimit?: number;
+}
+
+export const WEBHOOK_PATH = "/api/github/webhooks";
+
+/** Builds the one Fastify app: webhooks, ingestion, health. Listening is main.ts's job. */
+export async function buildServer(
+  services: AppServices,
+  options: ServerOptions = {},
+): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const app: FastifyInstance = Fastify({
+    ...(typeof options.logger === "object"
+      ? { loggerInstance: options.logger }
+      : { logger: options.logger ?? false }),
+    bodyLimit,
+    // Clients behind proxies: trust X-Forwarded-* for the client address used by rate limits.
+    trustProxy: true,
+  });
+
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send({ error: "not_found", message: `no route ${request.method} ${request.url}` });
+  });
+
+  // Request bodies may come gzip/deflate/br compressed; the body limit applies after inflation.
+  await app.register(compress, {
+    globalCompression: false,
+    requestEncodings: ["gzip", "deflate", "br"],
+    // The plugin copies these fields onto its own error; the error handler answers with them.
+    onUnsupportedRequestEncoding: (encoding) =>
+      new IngestError(
+        "unsupported_encoding",
+        `unsupported Content-Encoding "${encoding}" (gzip, deflate or br)`,
+      ),
+    onInvalidRequestPayload: (encoding) =>
+      new IngestError("invalid_encoding", `the body is not valid ${encoding} data`),
+  });
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    try {
+      await sql`SELECT 1`.execute(services.db);
+      return { status: "ok", database: "ok", github: services.probot ? "configured" : "setup" };
+    } catch (error) {
+      reply.code(503);
+      return { status: "unavailable", database: (error as Error).message };
+    }
+  });
+
+  if (services.setupHandler) {
+    const setup = services.setupHandler;
+    app.addHook("onRequest", async (request, reply) => {
+      const path = request.url.split("?")[0] ?? "";
+      if (path !== "/" && path !== "/probot" && !path.startsWith("/probot/")) return;
+      reply.hijack();
+      const handled = await setup(request.raw, reply.raw);
+      if (!handled) reply.raw.writeHead(404).end();
+    });
+  }
+
+  await app.register(webhookRoute, { probot: services.probot });
+  await app.register(reportRoutes, {
+    projectAuth: services.projectAuth,
+    reportService: services.reportService,
+    clock: services.clock,
+    bodyLimit,
+  });
+  return app;
+}
+
+/**
+ * Probot's webhook handling inside Fastify. The signature covers the exact bytes GitHub sent, so
+ * this route (and only this one) keeps the body as a string.
+ */
+async function webhookRoute(app: FastifyInstance, opts: { probot?: Probot | undefined }) {
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) =>
+    done(null, body),
+  );
+  app.post(WEBHOOK_PATH, async (request, reply) => {
+    const probot = opts.probot;
+    if (!probot) {
+      reply.code(503);
+      return {
+        error: "not_configured",
+        message: "GitHub App credentials are not set yet: finish the setup at /probot",
+      };
+    }
+    const header = (name: string) => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const id = header("x-github-delivery");
+    const name = header("x-github-event");
+    const signature = header("x-hub-signature-256");
+    if (!id || !name || !signature || typeof request.body !== "string") {
+      reply.code(400);
+      return {
+        error: "invalid_webhook",
+        message: "missing X-GitHub-Delivery, X-GitHub-Event or X-Hub-Signature-256, or no body",
+      };
+    }
+    try {
+      await probot.webhooks.verifyAndReceive({
+        id,
+        // biome-ignore lint/suspicious/noExplicitAny: the event name is checked by @octokit/webhooks
+        name: name as any,
+        payload: request.body,
+        signature,
+      });
+    } catch (error) {
+      if (isSignatureError(error)) {
+        reply.code(401);
+        return {
+          error: "bad_signature",
+          message:
+            "webhook signature does not match: WEBHOOK_SECRET must equal the App's webhook secret",
+        };
+      }
+      throw error;
+    }
+    reply.code(200);
+    return { ok: true };
+  });
+}
+
+function isSignatureError(error: unknown): boolean {
+  const errors =
+    error instanceof AggregateError ? error.errors : error instanceof Error ? [error] : [];
+  return errors.some((e) => e instanceof Error && /signature does not match/.test(e.message));
+}
+
+function errorHandler(
+  this: FastifyInstance,
+  error: FastifyError | IngestError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  if (error instanceof IngestError) {
+    reply.code(error.statusCode).send(error.toJSON());
+    return;
+  }
+  const status = error.statusCode ?? 500;
+  if (error.code === "invalid_encoding" || error.code === "unsupported_encoding") {
+    const text =
+      error.code === "invalid_encoding" ? "the body could not be decompressed" : error.message;
+    reply.code(status).send({ error: error.code, message: text });
+    return;
+  }
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    reply.code(413).send({ error: "payload_too_large", message: error.message });
+    return;
+  }
+  if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    reply.code(415).send({ error: "unsupported_media_type", message: error.message });
+    return;
+  }
+  if (status >= 400 && status < 500) {
+    const code =
+      error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError
+        ? "invalid_json"
+        : "bad_request";
+    reply.code(status).send({ error: code, message: error.message });
+    return;
+  }
+  // Full detail in the log, none of it to the client.
+  request.log.error({ err: error }, "request failed");
+  reply.code(500).send({ error: "internal", message: "internal error; see the server log" });
+}

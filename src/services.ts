@@ -1,0 +1,32 @@
+import type { Kysely } from "kysely";
+import { createReportService, type OccurrenceEffect, type ReportService } from "./bugs/index.js";
+import type { Database } from "./db/index.js";
+import { createProjectAuth, type ProjectAuth } from "./ingest/index.js";
+
+/**
+ * The services of one process, built once and shared by the HTTP routes, Probot handlers, CLI and
+ * cron jobs (not Fastify decorators: they are needed outside Fastify too).
+ */
+export interface Services {
+  db: Kysely<Database>;
+  clock: () => Date;
+  reportService: ReportService;
+  projectAuth: ProjectAuth;
+}
+
+export interface CreateServicesInput {
+  db: Kysely<Database>;
+  clock?: () => Date;
+  /** Work committed with each occurrence (GitHub outbox planning, notifications). */
+  effects?: OccurrenceEffect[];
+}
+
+export function createServices(input: CreateServicesInput): Services {
+  const clock = input.clock ?? (() => new Date());
+  return {
+    db: input.db,
+    clock,
+    reportService: createReportService({ db: input.db, clock, effects: input.effects ?? [] }),
+    projectAuth: createProjectAuth(input.db),
+  };
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from "node:crypto";
+import { type Kysely, sql } from "kysely";
+import { createDb, type Database, type DbKind, migrateToLatest } from "../../src/db/index.js";
+
+export interface TestDb {
+  db: Kysely<Database>;
+  kind: DbKind;
+  /** Empties every table (ids restart), for beforeEach. */
+  truncate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const TABLES = ["webhook_deliveries", "outbox", "bug_hourly", "events", "bugs", "projects"];
+
+/** The real server when TEST_DATABASE_URL (or DATABASE_URL) is set, else in-memory PGlite. */
+export function testDatabaseUrl(): string | undefined {
+  const url = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  return url?.trim() ? url : undefined;
+}
+
+/**
+ * One database per test file. On a shared Postgres each file gets its own schema, so files (and
+ * several checkouts) can run at once without seeing each other's rows.
+ */
+export async function createTestDb(options: { poolSize?: number } = {}): Promise<TestDb> {
+  const url = testDatabaseUrl();
+  let schema: string | undefined;
+  if (url) {
+    schema = `t_${process.pid}_${randomBytes(4).toString("hex")}`;
+    const admin = await createDb({ databaseUrl: url, poolSize: 1 });
+    await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(admin.db);
+    await admin.close();
+  }
+  const handle = await createDb({
+    databaseUrl: url,
+    schema,
+    ...(options.poolSize ? { poolSize: options.poolSize } : {}),
+  });
+  await migrateToLatest(handle.db, schema);
+  const extraTables = async () => {
+    const rows = await sql<{ tablename: string }>`
+      SELECT tablename FROM pg_tables WHERE schemaname = ${schema ?? "public"}
+        AND tablename NOT LIKE 'kysely_%'`.execute(handle.db);
+    return rows.rows.map((r) => r.tablename);
+  };
+  return {
+    db: handle.db,
+    kind: handle.kind,
+    async truncate() {
+      const tables = new Set([...TABLES, ...(await extraTables())]);
+      await sql`TRUNCATE ${sql.join([...tables].map((t) => sql.table(t)))} RESTART IDENTITY CASCADE`.execute(
+        handle.db,
+      );
+    },
+    async close() {
+      await handle.close();
+      if (url && schema) {
+        const admin = await createDb({ databaseUrl: url, poolSize: 1 });
+        await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(admin.db);
+        await admin.close();
+      }
+    },
+  };
+}
