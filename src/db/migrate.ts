@@ -7,6 +7,7 @@ export class MigrationError extends Error {
 
 /** Brings the schema up to date. Safe to run from several processes: Kysely takes a lock. */
 export async function migrateToLatest(
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are typed against no schema
   db: Kysely<any>,
   /** Where Kysely keeps its bookkeeping tables; tests give each file its own schema. */
   schema?: string,

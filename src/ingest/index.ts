@@ -1,0 +1,4 @@
+export { IngestError, type IngestErrorCode } from "./http-error.js";
+export { createProjectAuth, keyFromHeaders, type ProjectAuth } from "./project-auth.js";
+export { type ReportRoutesOptions, reportRoutes } from "./report-routes.js";
+export { parseReport } from "./reports/parse-report.js";
