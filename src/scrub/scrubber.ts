@@ -1,0 +1,167 @@
+import type { ErrorEvent } from "../grouping/index.js";
+import { compileExtraPatterns } from "./extra-patterns.js";
+import { FILTERED, FILTERED_CIRCULAR, FILTERED_TOO_DEEP } from "./filtered.js";
+import { createKeyMatcher, type KeyMatcher } from "./sensitive-keys.js";
+import { createStringScrubber } from "./string-patterns.js";
+
+/** Per-repository scrubbing settings (the `scrub` section of `.github/faultline.yml`). */
+export interface ScrubOptions {
+  /** More sensitive key names, matched like the defaults (case, `-`/`_` and substring). */
+  extraKeys?: string[];
+  /** JavaScript regex sources; every match inside any string becomes "[Filtered]". */
+  extraPatterns?: string[];
+  /** Filter IPv4/IPv6 addresses in strings too. Off by default: they help debugging. */
+  scrubIpAddresses?: boolean;
+}
+
+export interface Scrubber {
+  /** A scrubbed copy of the event; the input is never mutated. */
+  scrubEvent(event: ErrorEvent): ErrorEvent;
+  /** Scrubs any JSON-like value: sensitive keys, patterns inside strings, depth and cycles. */
+  scrubValue(value: unknown): unknown;
+  scrubString(s: string): string;
+}
+
+/** Containers nested deeper than this are replaced; validation should reject them earlier. */
+export const MAX_DEPTH = 20;
+
+/** Event fields that are ids or vocabulary, kept as they are (`userId` is an id, not PII). */
+const KEPT_FIELDS = new Set([
+  "eventId",
+  "level",
+  "errorType",
+  "source",
+  "platform",
+  "service",
+  "environment",
+  "release",
+  "serverName",
+  "userId",
+  "fingerprint",
+]);
+
+/** Free text: scrubbed as strings, whatever key names they happen to sit under. */
+const TEXT_FIELDS = new Set(["message", "messageTemplate", "rawStacktrace"]);
+
+/** Frame fields that can carry URLs with query strings or credentials. */
+const FRAME_URL_FIELDS = new Set(["filename", "absPath"]);
+
+/** Frame fields grouping relies on; code identifiers, not data. */
+const FRAME_KEPT_FIELDS = new Set(["module", "function", "lineno", "colno", "inApp"]);
+
+/**
+ * Builds a scrubber for one repo config. Compiles every regex here, once, because scrubbing
+ * runs on every report. Throws ScrubConfigError when an `extraPatterns` entry is not a usable
+ * regex, so config validation can report it; the returned functions themselves never throw.
+ */
+export function createScrubber(options: ScrubOptions = {}): Scrubber {
+  const extraKeys = options.extraKeys ?? [];
+  const isSensitiveKey = createKeyMatcher(extraKeys);
+  const scrubText = createStringScrubber({
+    extraKeys,
+    extraPatterns: compileExtraPatterns(options.extraPatterns ?? []),
+    scrubIpAddresses: options.scrubIpAddresses ?? false,
+  });
+
+  const scrubString = (s: string): string => (typeof s === "string" ? scrubText(s) : s);
+  const scrubValue = (value: unknown): unknown =>
+    guarded(() => walk(value, 0, new WeakSet(), isSensitiveKey, scrubText));
+
+  const scrubEvent = (event: ErrorEvent): ErrorEvent =>
+    guarded(() => {
+      if (!isRecord(event)) return walk(event, 0, new WeakSet(), isSensitiveKey, scrubText);
+      const ancestors = new WeakSet<object>([event]);
+      const entries = Object.entries(event).map(([key, value]): [string, unknown] => {
+        if (KEPT_FIELDS.has(key)) return [key, value];
+        if (key === "timestamp") {
+          return [key, value instanceof Date ? new Date(value.getTime()) : value];
+        }
+        if (TEXT_FIELDS.has(key) && typeof value === "string") return [key, scrubText(value)];
+        if (key === "frames" && Array.isArray(value)) {
+          return [
+            key,
+            value.map((frame) => scrubFrame(frame, ancestors, isSensitiveKey, scrubText)),
+          ];
+        }
+        // request, tags, context and anything unexpected: the full walk.
+        return [key, guarded(() => walk(value, 1, ancestors, isSensitiveKey, scrubText))];
+      });
+      return Object.fromEntries(entries);
+    }) as ErrorEvent;
+
+  return { scrubEvent, scrubValue, scrubString };
+}
+
+/**
+ * Frames feed grouping, so their identity fields stay as they are; URL-like fields lose query
+ * secrets, and anything else a client put in a frame (locals, say) gets the full walk.
+ */
+function scrubFrame(
+  frame: unknown,
+  ancestors: WeakSet<object>,
+  isSensitiveKey: KeyMatcher,
+  scrubText: (s: string) => string,
+): unknown {
+  if (!isRecord(frame)) return walk(frame, 2, ancestors, isSensitiveKey, scrubText);
+  const entries = Object.entries(frame).map(([key, value]): [string, unknown] => {
+    if (FRAME_KEPT_FIELDS.has(key)) return [key, value];
+    if (FRAME_URL_FIELDS.has(key) && typeof value === "string") return [key, scrubText(value)];
+    return [key, guarded(() => walk(value, 3, ancestors, isSensitiveKey, scrubText))];
+  });
+  return Object.fromEntries(entries);
+}
+
+function walk(
+  value: unknown,
+  depth: number,
+  ancestors: WeakSet<object>,
+  isSensitiveKey: KeyMatcher,
+  scrubText: (s: string) => string,
+): unknown {
+  if (typeof value === "string") return scrubText(value);
+  if (typeof value === "function") return undefined;
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof Date) return new Date(value.getTime());
+  if (ancestors.has(value)) return FILTERED_CIRCULAR;
+  if (depth >= MAX_DEPTH) return FILTERED_TOO_DEEP;
+
+  // Ancestors, not "seen": an object shared by two branches is copied twice, not filtered.
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) {
+      return value.map((item) => walk(item, depth + 1, ancestors, isSensitiveKey, scrubText));
+    }
+    // fromEntries defines own properties, so a JSON `__proto__` key stays data, not a prototype.
+    return Object.fromEntries(
+      Object.keys(value).map((key) => {
+        if (isSensitiveKey(key)) return [key, FILTERED];
+        return [
+          key,
+          guarded(() => {
+            const child = (value as Record<string, unknown>)[key];
+            return walk(child, depth + 1, ancestors, isSensitiveKey, scrubText);
+          }),
+        ];
+      }),
+    );
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * Last line of defence for "never throws": JSON-like input cannot make the walk throw, but a
+ * getter or Proxy in a non-JSON value could. Dropping that value is safer than storing it raw.
+ * Only a whole event that cannot even be enumerated comes back as the bare "[Filtered]".
+ */
+function guarded<T>(fn: () => T): T | string {
+  try {
+    return fn();
+  } catch {
+    return FILTERED;
+  }
+}
