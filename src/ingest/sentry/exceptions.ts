@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { type MappedFrames, mapStacktrace } from "./frames.js";
+import {
+  definedOnly,
+  isRecord,
+  nonEmpty,
+  optBoolean,
+  optId,
+  optString,
+  parseOr,
+} from "./values.js";
+
+const MAX_CAUSES = 10;
+/** Chained exceptions looked at from the raised end; longer chains are not real programs. */
+const MAX_EXCEPTIONS_SCANNED = 50;
+
+const MechanismSchema = z.looseObject({ type: optString, handled: optBoolean });
+const ExceptionSchema = z.looseObject({
+  type: optString,
+  value: optString,
+  module: optString,
+  mechanism: MechanismSchema.optional().catch(undefined),
+  stacktrace: z.unknown().optional(),
+  thread_id: optId,
+});
+const ThreadSchema = z.looseObject({
+  id: optId,
+  crashed: optBoolean,
+  current: optBoolean,
+  stacktrace: z.unknown().optional(),
+});
+export type SentryException = z.infer<typeof ExceptionSchema>;
+
+/**
+ * Sentry lists a chain oldest first; the LAST value is the one raised. Takes the last value
+ * with a type (a trailing untyped value is a synthetic stack holder, not the error), and keeps
+ * the ones before it, briefly, as causes.
+ */
+export function pickException(raw: unknown): {
+  primary?: SentryException;
+  causes: { type?: string; value?: string }[];
+} {
+  let values: unknown[] = [];
+  if (Array.isArray(raw)) values = raw;
+  else if (isRecord(raw)) {
+    if (Array.isArray(raw.values)) values = raw.values;
+    else if ("type" in raw || "value" in raw) values = [raw]; // legacy single-exception form
+  }
+  const parsed: (SentryException | undefined)[] = [];
+  const start = Math.max(0, values.length - MAX_EXCEPTIONS_SCANNED);
+  for (let i = start; i < values.length; i++) parsed.push(parseOr(ExceptionSchema, values[i]));
+
+  let index = -1;
+  for (let i = parsed.length - 1; i >= 0; i--) {
+    if (nonEmpty(parsed[i]?.type) !== undefined) {
+      index = i;
+      break;
+    }
+  }
+  if (index < 0) {
+    const last = [...parsed].reverse().find((e) => e !== undefined);
+    return { primary: last, causes: [] };
+  }
+  const causes = parsed
+    .slice(0, index)
+    .filter((e): e is SentryException => e !== undefined)
+    .slice(-MAX_CAUSES)
+    .map((e) => definedOnly({ type: e.type, value: e.value }));
+  return { primary: parsed[index], causes };
+}
+
+/** Native and Java crashes put the stack on the crashed thread, not on the exception. */
+export function threadStack(raw: unknown, threadId: string | number | undefined): MappedFrames {
+  const list = Array.isArray(raw)
+    ? raw
+    : isRecord(raw) && Array.isArray(raw.values)
+      ? raw.values
+      : [];
+  const threads = list
+    .slice(0, 1000)
+    .map((t) => parseOr(ThreadSchema, t))
+    .filter((t): t is z.infer<typeof ThreadSchema> => t !== undefined);
+  const candidates = [
+    threads.find((t) => t.crashed === true),
+    threadId === undefined ? undefined : threads.find((t) => t.id === threadId),
+    threads.find((t) => t.current === true),
+    threads.length === 1 ? threads[0] : undefined,
+  ];
+  for (const thread of candidates) {
+    const stack = mapStacktrace(thread?.stacktrace);
+    if (stack.frames.length > 0) return stack;
+  }
+  return { frames: [], omitted: 0 };
+}
