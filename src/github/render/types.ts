@@ -1,0 +1,45 @@
+import type { StackFrame } from "../../grouping/error-event.js";
+
+export type BugSeverity = "critical" | "high" | "medium" | "low";
+export type BugStatus = "open" | "in_progress" | "resolved" | "wontfix" | "ignored";
+
+/** The latest occurrence shown in an issue body. Already scrubbed when it gets here. */
+export interface LatestEventView {
+  message: string;
+  /** Outermost first, the raising frame LAST (Sentry order), as in ErrorEvent. */
+  frames: StackFrame[];
+  rawStacktrace?: string;
+  request?: {
+    url?: string;
+    method?: string;
+    statusCode?: number;
+    headers?: Record<string, string>;
+    query?: unknown;
+    data?: unknown;
+  };
+  environment?: string;
+  release?: string;
+  userId?: string;
+}
+
+/** What the renderers need to know about a KnownBug. */
+export interface IssueBugView {
+  /** Per-repository bug number, shown as `B-007`. */
+  number: number;
+  title: string;
+  errorType: string;
+  culprit?: string;
+  severity: BugSeverity;
+  status: BugStatus;
+  fingerprint: string;
+  occurrenceCount: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  environments: string[];
+  releases: string[];
+  services: string[];
+  regressionCount: number;
+  latestEvent?: LatestEventView;
+  /** Faultline's public URL, for a link to the bug page. */
+  appUrl?: string;
+}
