@@ -1,0 +1,45 @@
+/** Escalation: pure decision rules (CODEOWNERS, on-call, assignees, ladder, spikes). */
+
+export {
+  type AssigneeChoice,
+  type AssigneeInput,
+  chooseAssignees,
+  MAX_ASSIGNEES,
+} from "./choose-assignees.js";
+export {
+  type CodeownersRule,
+  codeownersPaths,
+  isTeamOwner,
+  isUserOwner,
+  matchingRule,
+  ownersFor,
+  parseCodeowners,
+  type SkippedCodeownersLine,
+} from "./codeowners.js";
+export { detectSpike, type SpikeInput, type SpikeResult, TRAILING_HOURS } from "./detect-spike.js";
+export {
+  type BugStatus,
+  type EscalationAction,
+  type EscalationBug,
+  type EscalationLadder,
+  type EscalationStep,
+  nextEscalationDueAt,
+  nextEscalationStep,
+  raiseSeverity,
+  type Severity,
+} from "./escalation-ladder.js";
+export { onCallAt, type Rotation } from "./on-call.js";
+export { type FrameOwnerMatch, ownerMatchForFrame, ownersForFrame } from "./owners-for-frame.js";
+export {
+  type FrameLocation,
+  type RepoPathOptions,
+  repoPathForFrame,
+} from "./repo-path-for-frame.js";
+export {
+  floorToHour,
+  type SpikeDecision,
+  type SpikeScope,
+  type SpikeTrack,
+  shouldNotifySpike,
+  spikeKey,
+} from "./spike-notification.js";
