@@ -8,6 +8,7 @@ import {
   titleFor,
   urlPattern,
 } from "../grouping/index.js";
+import { createScrubber, type Scrubber } from "../scrub/index.js";
 import {
   DuplicateEventRace,
   type Occurrence,
@@ -42,6 +43,8 @@ export interface ReportServiceDeps {
   db: Kysely<Database>;
   clock?: () => Date;
   effects?: OccurrenceEffect[];
+  /** Removes secrets and PII before anything is stored; default rules when not given. */
+  scrubber?: Scrubber;
 }
 
 export interface ReportService {
@@ -85,6 +88,7 @@ export function toReportResult(outcome: OccurrenceOutcome, eventId: string): Rep
 export function createReportService(deps: ReportServiceDeps): ReportService {
   const clock = deps.clock ?? (() => new Date());
   const effects = deps.effects ?? [];
+  const scrubber = deps.scrubber ?? createScrubber();
 
   async function store(occurrence: Occurrence): Promise<OccurrenceOutcome> {
     return deps.db.transaction().execute(async (trx) => {
@@ -97,7 +101,9 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
   }
 
   return {
-    async submit(projectId, event) {
+    async submit(projectId, rawEvent) {
+      // Scrubbed first: grouping, storage and GitHub only ever see the filtered event.
+      const event = scrubber.scrubEvent(rawEvent);
       const occurrence: Occurrence = {
         ...groupEvent(projectId, event, clock()),
         storeEvent: true,

@@ -485,3 +485,37 @@ describe("content encodings", () => {
     expect(res.json().error).toBe("unsupported_encoding");
   });
 });
+
+describe("scrubbing", () => {
+  it("stores no secrets: sensitive keys, bearer tokens and card numbers are filtered", async () => {
+    const res = await report({
+      error_type: "PaymentError",
+      message: "charge failed for card 4111 1111 1111 1111 (order 12345)",
+      request: {
+        url: "https://shop.example.com/pay?access_token=abc123secret&page=2",
+        method: "POST",
+        headers: {
+          Authorization: "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+          Accept: "*/*",
+        },
+        data: { password: "hunter2", amount: 10 },
+      },
+      context: { api_key: "sk_live_51Habc", note: "ok" },
+    });
+    expect(res.statusCode).toBe(202);
+    const event = await testDb.db.selectFrom("events").selectAll().executeTakeFirstOrThrow();
+    const stored = JSON.stringify(event);
+    for (const secret of [
+      "4111 1111 1111 1111",
+      "abc123secret",
+      "hunter2",
+      "sk_live_51Habc",
+      "eyJzdWIiOiIxIn0",
+    ]) {
+      expect(stored).not.toContain(secret);
+    }
+    expect(event.message).toBe("charge failed for card [Filtered] (order 12345)");
+    expect(event.context).toEqual({ api_key: "[Filtered]", note: "ok" });
+    expect(stored).toContain("page=2");
+  });
+});
