@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -29,6 +29,7 @@ function isAlive(pid: number): boolean {
 
 /** Takes the lock or throws EmbeddedDbBusyError; returns the release function. */
 export function lockEmbeddedDb(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, "faultline.pid");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
