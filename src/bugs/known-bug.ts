@@ -34,15 +34,15 @@ export interface KnownBug {
 
 /** `B-007`: three digits at least, more when the project has more bugs. */
 export function bugRef(number: number): string {
-  return `B-${String(number).padStart(3, "0")}`;
+  return `B-${String(Math.trunc(number)).padStart(3, "0")}`;
 }
 
-/** Parses `B-7`, `b-007`, `B007` -> 7; anything else -> undefined. */
-export function parseBugRef(text: string): number | undefined {
+/** Parses `B-7`, `b-007`, `B007` -> 7; anything else -> null. */
+export function parseBugRef(text: string): number | null {
   const match = /^B-?(\d{1,9})$/i.exec(text.trim());
-  if (!match?.[1]) return undefined;
+  if (!match?.[1]) return null;
   const n = Number.parseInt(match[1], 10);
-  return n > 0 ? n : undefined;
+  return n > 0 ? n : null;
 }
 
 /** Statuses in which nobody has dealt with the bug yet. */
