@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import pino from "pino";
 import { Probot } from "probot";
 import { EnvError, loadDotEnv, loadEnv } from "./config/index.js";
-import { createDb, EmbeddedDbBusyError, lockEmbeddedDb, migrateToLatest } from "./db/index.js";
+import { EmbeddedDbBusyError, createDb, lockEmbeddedDb, migrateToLatest } from "./db/index.js";
 import { loadProbotSetupHandler } from "./github/probot-setup.js";
 import { buildServer } from "./server.js";
 import { createServices } from "./services.js";

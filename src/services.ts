@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import { createReportService, type OccurrenceEffect, type ReportService } from "./bugs/index.js";
+import { type OccurrenceEffect, type ReportService, createReportService } from "./bugs/index.js";
 import type { Database } from "./db/index.js";
-import { createProjectAuth, type ProjectAuth } from "./ingest/index.js";
+import { type ProjectAuth, createProjectAuth } from "./ingest/index.js";
 
 /**
  * The services of one process, built once and shared by the HTTP routes, Probot handlers, CLI and

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { BugRow, Database } from "../db/index.js";
-import { type BugStatus, bugRef, type KnownBug } from "./known-bug.js";
+import { type BugStatus, type KnownBug, bugRef } from "./known-bug.js";
 
 export function toKnownBug(row: BugRow): KnownBug {
   return {

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, type Transaction, sql } from "kysely";
 import type { BugRow, Database } from "../db/index.js";
 import type { ErrorEvent, Severity } from "../grouping/error-event.js";
 import { toKnownBug } from "./bug-repository.js";

@@ -1,14 +1,14 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../db/index.js";
 import {
+  type ErrorEvent,
   computeFingerprint,
   culprit,
-  type ErrorEvent,
   severityFromLevel,
   titleFor,
   urlPattern,
 } from "../grouping/index.js";
-import { createScrubber, type Scrubber } from "../scrub/index.js";
+import { type Scrubber, createScrubber } from "../scrub/index.js";
 import {
   DuplicateEventRace,
   type Occurrence,

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Env } from "../config/index.js";
-import { createDb, type DbHandle, lockEmbeddedDb, migrateToLatest } from "../db/index.js";
+import { type DbHandle, createDb, lockEmbeddedDb, migrateToLatest } from "../db/index.js";
 
 /**
  * Opens the configured database for one CLI command. The embedded database is one process at a

@@ -11,10 +11,10 @@
 import { z } from "zod";
 import { parseDuration } from "./repo-config/duration.js";
 import {
+  type PathSegment,
   defaultMessage,
   describeValue,
   formatIssue,
-  type PathSegment,
   valueAt,
 } from "./repo-config/format-issue.js";
 import { compilePathPattern, compileRegex } from "./repo-config/patterns.js";

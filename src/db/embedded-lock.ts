@@ -12,8 +12,7 @@ export class EmbeddedDbBusyError extends Error {
     readonly pid: number,
   ) {
     super(
-      `the embedded database in ${dataDir} is open in another Faultline process (pid ${pid}). ` +
-        "Stop that process first, or set DATABASE_URL to a Postgres server that both can share.",
+      `the embedded database in ${dataDir} is open in another Faultline process (pid ${pid}). Stop that process first, or set DATABASE_URL to a Postgres server that both can share.`,
     );
   }
 }

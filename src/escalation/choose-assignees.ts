@@ -3,7 +3,7 @@
  * that threw, else whoever is on call, else the configured defaults.
  */
 import { type CodeownersRule, isTeamOwner, isUserOwner } from "./codeowners.js";
-import { onCallAt, type Rotation } from "./on-call.js";
+import { type Rotation, onCallAt } from "./on-call.js";
 import { ownersForFrame } from "./owners-for-frame.js";
 import type { FrameLocation, RepoPathOptions } from "./repo-path-for-frame.js";
 

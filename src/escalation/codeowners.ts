@@ -4,9 +4,9 @@
  * or logged); their compiled matchers are kept aside in a WeakMap.
  */
 import {
+  type PathMatcher,
   compileCodeownersPattern,
   invalidPatternReason,
-  type PathMatcher,
 } from "./codeowners-pattern.js";
 
 export interface CodeownersRule {

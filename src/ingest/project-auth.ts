@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { LRUCache } from "lru-cache";
 import type { Database } from "../db/index.js";
-import { findProjectByKey, type Project } from "../projects/index.js";
+import { type Project, findProjectByKey } from "../projects/index.js";
 import { IngestError } from "./http-error.js";
 
 export interface ProjectAuth {

@@ -12,8 +12,7 @@ export class ScrubConfigError extends Error {
     details: readonly string[],
   ) {
     super(
-      `Invalid scrub pattern${patterns.length > 1 ? "s" : ""} in extraPatterns: ${details.join("; ")}. ` +
-        "Fix or remove them in .github/faultline.yml; patterns are JavaScript regular expression sources.",
+      `Invalid scrub pattern${patterns.length > 1 ? "s" : ""} in extraPatterns: ${details.join("; ")}. Fix or remove them in .github/faultline.yml; patterns are JavaScript regular expression sources.`,
     );
     this.name = "ScrubConfigError";
   }

@@ -1,7 +1,7 @@
 import type { ErrorEvent } from "../grouping/index.js";
 import { compileExtraPatterns } from "./extra-patterns.js";
 import { FILTERED, FILTERED_CIRCULAR, FILTERED_TOO_DEEP } from "./filtered.js";
-import { createKeyMatcher, type KeyMatcher } from "./sensitive-keys.js";
+import { type KeyMatcher, createKeyMatcher } from "./sensitive-keys.js";
 import { createStringScrubber } from "./string-patterns.js";
 
 /** Per-repository scrubbing settings (the `scrub` section of `.github/faultline.yml`). */

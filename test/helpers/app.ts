@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import type { Database } from "../../src/db/index.js";
-import { ensureProject, type Project } from "../../src/projects/index.js";
+import { type Project, ensureProject } from "../../src/projects/index.js";
 import { type AppServices, buildServer } from "../../src/server.js";
-import { type CreateServicesInput, createServices, type Services } from "../../src/services.js";
+import { type CreateServicesInput, type Services, createServices } from "../../src/services.js";
 
 export interface TestApp {
   app: FastifyInstance;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type Kysely, sql } from "kysely";
-import { createDb, type Database, type DbKind, migrateToLatest } from "../../src/db/index.js";
+import { type Database, type DbKind, createDb, migrateToLatest } from "../../src/db/index.js";
 
 export interface TestDb {
   db: Kysely<Database>;

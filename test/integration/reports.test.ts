@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Project } from "../../src/projects/index.js";
 import { rotateIngestKey } from "../../src/projects/index.js";
 import { buildTestApp } from "../helpers/app.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
+import { type TestDb, createTestDb } from "../helpers/db.js";
 
 const NODE_STACK = `TypeError: Cannot read properties of undefined (reading 'id')
     at applyCoupon (/app/src/cart/checkout.ts:42:17)

@@ -1,10 +1,10 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/index.js";
 import {
+  type Project,
   endpointsFor,
   ensureProject,
   findProjectByName,
-  type Project,
   rotateIngestKey,
 } from "../../projects/index.js";
 import { CliError } from "../cli-error.js";

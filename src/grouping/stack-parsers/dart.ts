@@ -1,5 +1,5 @@
 import type { StackFrame } from "../error-event.js";
-import { frame, type StackParser, toInt } from "./shared.js";
+import { type StackParser, frame, toInt } from "./shared.js";
 
 /**
  * Dart VM and Flutter: `#0      CartService.checkout (package:shop/cart.dart:42:7)`.

@@ -1,6 +1,6 @@
 import type { StackFrame } from "../error-event.js";
 import { JAVA_FRAME } from "./java.js";
-import { frame, type StackParser, splitQualified, toInt } from "./shared.js";
+import { type StackParser, frame, splitQualified, toInt } from "./shared.js";
 
 /**
  * .NET: `   at Ns.Class.Method(Int32 id) in C:\src\File.cs:line 42` (the ` in ...` part only with

@@ -1,5 +1,5 @@
 import type { StackFrame } from "../error-event.js";
-import { frame, type StackParser, toInt } from "./shared.js";
+import { type StackParser, frame, toInt } from "./shared.js";
 
 /**
  * Firefox and Safari: `fn@url:line:col`, `@url:line:col` (anonymous), `global code@url:1:2`,

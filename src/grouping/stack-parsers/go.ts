@@ -1,5 +1,5 @@
 import type { StackFrame } from "../error-event.js";
-import { frame, type StackParser, toInt } from "./shared.js";
+import { type StackParser, frame, toInt } from "./shared.js";
 
 /**
  * Go panics and `debug.Stack()`: pairs of `pkg/path.Func(args)` and `\t/file.go:42 +0x1d`.

@@ -1,5 +1,5 @@
 import type { StackFrame } from "../error-event.js";
-import { frame, type StackParser, toInt } from "./shared.js";
+import { type StackParser, frame, toInt } from "./shared.js";
 
 /**
  * Java, Kotlin, Scala (JVM): `\tat com.acme.Cart.checkout(Cart.java:42)`, with optional module

@@ -1,5 +1,5 @@
 import type { StackFrame } from "../error-event.js";
-import { frame, type StackParser, toInt } from "./shared.js";
+import { type StackParser, frame, toInt } from "./shared.js";
 
 /**
  * PHP `getTraceAsString()` (also inside Laravel logs): `#0 /app/X.php(42): App\Cart->checkout()`,

@@ -1,5 +1,5 @@
 import type { StackFrame } from "../error-event.js";
-import { frame, type StackParser, toInt } from "./shared.js";
+import { type StackParser, frame, toInt } from "./shared.js";
 
 /**
  * Python tracebacks: `  File "x.py", line 12, in fn`. Printed outermost first already.

@@ -1,5 +1,5 @@
 import type { StackFrame } from "../error-event.js";
-import { frame, type StackParser, toInt } from "./shared.js";
+import { type StackParser, frame, toInt } from "./shared.js";
 
 /**
  * Ruby: `app/models/cart.rb:42:in 'checkout'` (3.4 quotes) or `` in `checkout' `` (older), with

@@ -1,5 +1,5 @@
 import type { StackFrame } from "../error-event.js";
-import { frame, type StackParser, toInt } from "./shared.js";
+import { type StackParser, frame, toInt } from "./shared.js";
 
 /**
  * V8 (Node.js, Chrome, Edge, Deno): `    at fn (file:line:col)`, `    at file:line:col`,

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import {
   type ErrorEvent,
+  type StackFrame,
   markInApp,
   parseLevel,
   parseStackTrace,
-  type StackFrame,
 } from "../../grouping/index.js";
 import type { GenericReport, RawFrame } from "./report-schema.js";
 

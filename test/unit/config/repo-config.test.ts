@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  DEFAULT_REPO_CONFIG,
   compileRegex,
   compileRepoPatterns,
-  DEFAULT_REPO_CONFIG,
   formatDuration,
   matchSeverityRule,
   parseDuration,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseAssignees, parseCodeowners, type Rotation } from "../../../src/escalation/index.js";
+import { type Rotation, chooseAssignees, parseCodeowners } from "../../../src/escalation/index.js";
 
 const NOW = new Date("2026-11-23T10:00:00.000Z");
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   type CodeownersRule,
+  type SkippedCodeownersLine,
   codeownersPaths,
   matchingRule,
   ownersFor,
   parseCodeowners,
-  type SkippedCodeownersLine,
 } from "../../../src/escalation/index.js";
 
 /** GitHub's documented example CODEOWNERS file (docs.github.com, "About code owners"). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detectSpike, type SpikeInput } from "../../../src/escalation/index.js";
+import { type SpikeInput, detectSpike } from "../../../src/escalation/index.js";
 
 const flat = (n: number) => Array.from({ length: 24 }, () => n);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { onCallAt, type Rotation } from "../../../src/escalation/index.js";
+import { type Rotation, onCallAt } from "../../../src/escalation/index.js";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  floorToHour,
   type SpikeTrack,
+  floorToHour,
   shouldNotifySpike,
   spikeKey,
 } from "../../../src/escalation/index.js";

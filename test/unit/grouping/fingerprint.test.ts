@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  computeFingerprint,
   type ErrorEvent,
   FINGERPRINT_VERSION,
   type StackFrame,
+  computeFingerprint,
 } from "../../../src/grouping/index.js";
 import { makeEvent } from "./event.js";
 

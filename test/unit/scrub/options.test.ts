@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createScrubber, FILTERED, ScrubConfigError } from "../../../src/scrub/index.js";
+import { FILTERED, ScrubConfigError, createScrubber } from "../../../src/scrub/index.js";
 
 describe("extraKeys", () => {
   const { scrubValue, scrubString } = createScrubber({ extraKeys: ["customer_email", "iban"] });

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  createScrubber,
   FILTERED,
   FILTERED_CIRCULAR,
   FILTERED_TOO_DEEP,
   MAX_DEPTH,
+  createScrubber,
 } from "../../../src/scrub/index.js";
 import { makeEvent } from "./make-event.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createScrubber, FILTERED } from "../../../src/scrub/index.js";
+import { FILTERED, createScrubber } from "../../../src/scrub/index.js";
 
 const { scrubString } = createScrubber();
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   EnvelopeError,
-  extractEvents,
   MAX_ENVELOPE_ITEMS,
+  extractEvents,
   parseEnvelope,
 } from "../../../src/ingest/sentry/index.js";
 
@@ -77,10 +77,10 @@ describe("parseEnvelope", () => {
 
   it("accepts a missing trailing newline, with and without length", () => {
     const withLength = parseEnvelope(
-      envelope(`{}\n`, `{"type":"attachment","length":10}\n`, "helloworld"),
+      envelope("{}\n", `{"type":"attachment","length":10}\n`, "helloworld"),
     );
     expect(withLength.items[0]?.payload.toString()).toBe("helloworld");
-    const implicit = parseEnvelope(envelope(`{}\n`, `{"type":"session"}\n`, `{"started":"x"}`));
+    const implicit = parseEnvelope(envelope("{}\n", `{"type":"session"}\n`, `{"started":"x"}`));
     expect(implicit.items[0]?.payload.toString()).toBe('{"started":"x"}');
   });
 
@@ -106,7 +106,7 @@ describe("parseEnvelope", () => {
   it("accepts an envelope with no items, with or without the newline", () => {
     expect(parseEnvelope(envelope(`{"event_id":"${EVENT_ID}"}`)).items).toEqual([]);
     expect(parseEnvelope(envelope(`{"event_id":"${EVENT_ID}"}\n`)).items).toEqual([]);
-    expect(parseEnvelope(envelope(`{}\n\n\n`)).items).toEqual([]);
+    expect(parseEnvelope(envelope("{}\n\n\n")).items).toEqual([]);
   });
 
   it("drops known header fields of the wrong type but keeps unknown ones", () => {
@@ -122,23 +122,23 @@ describe("parseEnvelope", () => {
   });
 
   it("rejects a garbage or typeless item header", () => {
-    expect(reasonOf(envelope(`{}\n`, `{"type":"event"\n`, `{}\n`))).toBe(
+    expect(reasonOf(envelope("{}\n", `{"type":"event"\n`, "{}\n"))).toBe(
       "item 0: header is not valid JSON",
     );
-    expect(reasonOf(envelope(`{}\n`, `{"length":2}\n`, `{}\n`))).toBe(
+    expect(reasonOf(envelope("{}\n", `{"length":2}\n`, "{}\n"))).toBe(
       'item 0: header has no "type"',
     );
-    expect(reasonOf(envelope(`{}\n`, `{"type":"event","length":-1}\n`, `{}\n`))).toBe(
+    expect(reasonOf(envelope("{}\n", `{"type":"event","length":-1}\n`, "{}\n"))).toBe(
       'item 0: "length" is not a non-negative integer',
     );
-    expect(reasonOf(envelope(`{}\n`, `{"type":"event","length":"2"}\n`, `{}\n`))).toBe(
+    expect(reasonOf(envelope("{}\n", `{"type":"event","length":"2"}\n`, "{}\n"))).toBe(
       'item 0: "length" is not a non-negative integer',
     );
   });
 
   it("rejects a length beyond the end of the body", () => {
     const body = envelope(
-      `{}\n`,
+      "{}\n",
       `{"type":"attachment","length":3}\n`,
       "abc\n",
       `{"type":"event","length":500}\n`,
@@ -148,15 +148,15 @@ describe("parseEnvelope", () => {
   });
 
   it("rejects a length-prefixed payload not followed by a newline", () => {
-    const body = envelope(`{}\n`, `{"type":"attachment","length":5}\n`, "helloworld\n");
+    const body = envelope("{}\n", `{"type":"attachment","length":5}\n`, "helloworld\n");
     expect(reasonOf(body)).toBe("item 0: payload is not followed by a newline");
   });
 
   it(`rejects more than ${MAX_ENVELOPE_ITEMS} items`, () => {
     const items = Array.from({ length: MAX_ENVELOPE_ITEMS + 1 }, () => `{"type":"session"}\n{}\n`);
-    expect(reasonOf(envelope(`{}\n`, ...items))).toBe(`more than ${MAX_ENVELOPE_ITEMS} items`);
+    expect(reasonOf(envelope("{}\n", ...items))).toBe(`more than ${MAX_ENVELOPE_ITEMS} items`);
     const exactly = Array.from({ length: MAX_ENVELOPE_ITEMS }, () => `{"type":"session"}\n{}\n`);
-    expect(parseEnvelope(envelope(`{}\n`, ...exactly)).items).toHaveLength(MAX_ENVELOPE_ITEMS);
+    expect(parseEnvelope(envelope("{}\n", ...exactly)).items).toHaveLength(MAX_ENVELOPE_ITEMS);
   });
 
   it("refuses a body that is not a Buffer with an EnvelopeError", () => {
@@ -175,7 +175,7 @@ describe("extractEvents", () => {
         `{"type":"event","length":${good.length}}\n`,
         `${good}\n`,
         `{"type":"event"}\n`,
-        `[1,2,3]\n`,
+        "[1,2,3]\n",
         `{"type":"transaction"}\n{}\n`,
         `{"type":"client_report"}\n{}\n`,
         `{"type":"attachment","length":2}\nab\n`,
@@ -219,7 +219,7 @@ describe("extractEvents", () => {
       "constructor",
       "__proto__",
     ];
-    const parsed = parseEnvelope(envelope(`{}\n`, ...types.map((t) => `{"type":"${t}"}\n{}\n`)));
+    const parsed = parseEnvelope(envelope("{}\n", ...types.map((t) => `{"type":"${t}"}\n{}\n`)));
     const result = extractEvents(parsed);
     expect(result.events).toEqual([]);
     expect(result.errors).toEqual([]);

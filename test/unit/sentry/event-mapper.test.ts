@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mapSentryEvent, SentryEventError } from "../../../src/ingest/sentry/index.js";
+import { SentryEventError, mapSentryEvent } from "../../../src/ingest/sentry/index.js";
 import {
   browserChained,
   browserParameterizedMessage,

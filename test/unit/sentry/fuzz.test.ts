@@ -2,11 +2,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   EnvelopeError,
+  SentryEventError,
   extractEvents,
   mapSentryEvent,
   parseEnvelope,
   parseSentryAuth,
-  SentryEventError,
 } from "../../../src/ingest/sentry/index.js";
 import { nodeUncaught, pythonDjangoChained } from "./sdk-payloads.js";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  MAX_TITLE_LENGTH,
   bugRef,
   issueMarker,
   issueTitle,
-  MAX_TITLE_LENGTH,
   parseBugRef,
   parseIssueMarker,
 } from "../../../../src/github/render/index.js";
