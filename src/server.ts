@@ -11,7 +11,7 @@ import { type Kysely, sql } from "kysely";
 import type { Probot } from "probot";
 import type { ReportService } from "./bugs/index.js";
 import type { Database } from "./db/index.js";
-import { IngestError, type ProjectAuth, reportRoutes } from "./ingest/index.js";
+import { IngestError, type ProjectAuth, reportRoutes, sentryRoutes } from "./ingest/index.js";
 
 /** Everything the HTTP layer needs, built once by main.ts (or a test) and handed in. */
 export interface AppServices {
@@ -28,6 +28,8 @@ export interface AppServices {
 export interface ServerOptions {
   logger?: FastifyBaseLogger | boolean;
   bodyLimit?: number;
+  /** Sentry endpoints: requests per minute per key (default 1000). */
+  sentryRateLimitPerMinute?: number;
 }
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
@@ -96,6 +98,15 @@ export async function buildServer(
     reportService: services.reportService,
     clock: services.clock,
     bodyLimit,
+  });
+  await app.register(sentryRoutes, {
+    projectAuth: services.projectAuth,
+    reportService: services.reportService,
+    clock: services.clock,
+    bodyLimit,
+    ...(options.sentryRateLimitPerMinute !== undefined
+      ? { rateLimitPerMinute: options.sentryRateLimitPerMinute }
+      : {}),
   });
   return app;
 }

@@ -1,0 +1,231 @@
+import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+} from "fastify";
+import type { ReportService } from "../bugs/index.js";
+import { IngestError } from "./http-error.js";
+import type { ProjectAuth } from "./project-auth.js";
+import {
+  type Envelope,
+  EnvelopeError,
+  SentryEventError,
+  dsnKeyFromEnvelopeHeader,
+  extractEvents,
+  formatRateLimitHeaders,
+  mapSentryEvent,
+  parseEnvelope,
+  parseSentryAuth,
+} from "./sentry/index.js";
+
+export interface SentryRoutesOptions {
+  projectAuth: ProjectAuth;
+  reportService: ReportService;
+  clock: () => Date;
+  bodyLimit: number;
+  /** Requests per minute per Sentry key (or client address without one). Default 1000. */
+  rateLimitPerMinute?: number;
+}
+
+export const DEFAULT_SENTRY_RATE_LIMIT_PER_MINUTE = 1000;
+
+type Params = { projectId: string };
+type Query = { sentry_key?: string | string[] };
+
+/** A 429 from the rate limiter, carrying what the Sentry headers need. */
+class SentryRateLimited extends IngestError {
+  constructor(readonly retryAfterSeconds: number) {
+    super("rate_limited", `rate limit exceeded: retry after ${retryAfterSeconds}s`);
+  }
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  const trimmed = v?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/** The key from `X-Sentry-Auth` or the `sentry_key` query parameter. */
+function requestKey(request: FastifyRequest): string | undefined {
+  const header = firstValue(request.headers["x-sentry-auth"]);
+  const fromHeader = parseSentryAuth(header).sentryKey;
+  if (fromHeader) return fromHeader;
+  return firstValue((request.query as Query | undefined)?.sentry_key);
+}
+
+/**
+ * Sentry SDK ingestion: `POST /api/:projectId/envelope/` and `POST /api/:projectId/store/`
+ * (with or without the trailing slash). The DSN is `http://<ingestKey>@host/<project id>`.
+ * CORS, rate limiting and raw-body parsing are scoped to these routes.
+ */
+export const sentryRoutes: FastifyPluginAsync<SentryRoutesOptions> = async (app, opts) => {
+  // A prefix keeps the CORS plugin's `OPTIONS *` preflight route under /api.
+  await app.register(routes, { ...opts, prefix: "/api" });
+};
+
+async function routes(app: FastifyInstance, opts: SentryRoutesOptions) {
+  await app.register(cors, {
+    origin: true,
+    methods: ["POST", "OPTIONS"],
+    allowedHeaders: [
+      "x-sentry-auth",
+      "content-type",
+      "content-encoding",
+      "authorization",
+      "sentry-trace",
+      "baggage",
+    ],
+    exposedHeaders: ["x-sentry-rate-limits", "retry-after"],
+    maxAge: 3600,
+  });
+
+  // Registered after CORS so the preflight route is not counted.
+  await app.register(rateLimit, {
+    global: true,
+    max: opts.rateLimitPerMinute ?? DEFAULT_SENTRY_RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    keyGenerator: (request) => {
+      const key = requestKey(request);
+      return key ? `key:${key}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) =>
+      new SentryRateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
+  });
+
+  app.setErrorHandler((error: FastifyError | IngestError, _request, reply) => {
+    if (error instanceof SentryRateLimited) {
+      const headers = formatRateLimitHeaders(error.retryAfterSeconds);
+      reply
+        .code(429)
+        .header("retry-after", headers["Retry-After"])
+        .header("x-sentry-rate-limits", headers["X-Sentry-Rate-Limits"])
+        .send({ ...error.toJSON(), reason: error.message });
+      return;
+    }
+    // Everything else is answered by the server's error handler.
+    throw error;
+  });
+
+  // SDKs send envelopes as text/plain (browsers, to avoid a preflight), x-sentry-envelope or
+  // octet-stream, and store/ bodies as JSON: every body is taken as raw bytes here.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    "*",
+    { parseAs: "buffer", bodyLimit: opts.bodyLimit },
+    (_request, body, done) => done(null, body),
+  );
+
+  const authenticate = async (projectIdParam: string, key: string | undefined, now: Date) => {
+    if (!key) {
+      throw new IngestError(
+        "missing_key",
+        "no Sentry key: send X-Sentry-Auth (sentry_key=…), ?sentry_key=… or a dsn envelope header",
+      );
+    }
+    const project = await opts.projectAuth.authenticate(key, now);
+    if (String(project.id) !== projectIdParam) {
+      throw new IngestError(
+        "invalid_key",
+        `the key does not belong to project ${projectIdParam}: check the DSN's project id`,
+      );
+    }
+    return project;
+  };
+
+  const envelope = async (
+    request: FastifyRequest<{ Params: Params; Querystring: Query }>,
+    reply: FastifyReply,
+  ) => {
+    const receivedAt = opts.clock();
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    let parsed: Envelope;
+    try {
+      parsed = parseEnvelope(body);
+    } catch (error) {
+      if (error instanceof EnvelopeError) {
+        reply.code(400);
+        return { error: error.code, message: error.message, reason: error.reason };
+      }
+      throw error;
+    }
+    const key = requestKey(request) ?? dsnKeyFromEnvelopeHeader(parsed.header)?.publicKey;
+    const project = await authenticate(request.params.projectId, key, receivedAt);
+
+    const extracted = extractEvents(parsed);
+    const problems: string[] = extracted.errors.map((e) => `item ${e.index}: ${e.reason}`);
+    let eventId: string | undefined;
+    for (const item of extracted.events) {
+      let event: ReturnType<typeof mapSentryEvent>;
+      try {
+        event = mapSentryEvent(item.json, { receivedAt });
+      } catch (error) {
+        if (error instanceof SentryEventError) {
+          problems.push(error.reason);
+          continue;
+        }
+        throw error;
+      }
+      const result = await opts.reportService.submit(project.id, event);
+      eventId ??= result.eventId;
+    }
+    const eventItems = extracted.events.length + extracted.errors.length;
+    if (eventItems > 0 && eventId === undefined) {
+      reply.code(400);
+      return {
+        error: "invalid_event",
+        message: `no event in the envelope could be stored: ${problems.join("; ")}`,
+        reason: problems.join("; "),
+      };
+    }
+    if (problems.length > 0) {
+      request.log.warn({ problems }, "sentry envelope: some event items were rejected");
+    }
+    const headerId =
+      typeof parsed.header.event_id === "string" ? parsed.header.event_id : undefined;
+    const id = eventId ?? headerId;
+    return id ? { id } : {};
+  };
+
+  const store = async (
+    request: FastifyRequest<{ Params: Params; Querystring: Query }>,
+    reply: FastifyReply,
+  ) => {
+    const receivedAt = opts.clock();
+    const project = await authenticate(request.params.projectId, requestKey(request), receivedAt);
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString("utf8").replace(/^\uFEFF/, ""));
+    } catch {
+      reply.code(400);
+      return {
+        error: "invalid_json",
+        message: "the body is not valid JSON",
+        reason: "the body is not valid JSON",
+      };
+    }
+    let event: ReturnType<typeof mapSentryEvent>;
+    try {
+      event = mapSentryEvent(json, { receivedAt });
+    } catch (error) {
+      if (error instanceof SentryEventError) {
+        reply.code(400);
+        return { error: error.code, message: error.message, reason: error.reason };
+      }
+      throw error;
+    }
+    const result = await opts.reportService.submit(project.id, event);
+    return { id: result.eventId };
+  };
+
+  for (const path of ["/:projectId/envelope/", "/:projectId/envelope"]) {
+    app.post<{ Params: Params; Querystring: Query }>(path, envelope);
+  }
+  for (const path of ["/:projectId/store/", "/:projectId/store"]) {
+    app.post<{ Params: Params; Querystring: Query }>(path, store);
+  }
+}
