@@ -1,4 +1,10 @@
 import { gzipSync } from "node:zlib";
+import {
+  BrowserClient,
+  Scope as BrowserScope,
+  defaultStackParser as browserStackParser,
+  makeFetchTransport,
+} from "@sentry/browser";
 import * as Sentry from "@sentry/node";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -378,5 +384,35 @@ describe("the real @sentry/node SDK", () => {
       JSON.stringify(e.context.breadcrumbs ?? []).includes("attempt 2"),
     );
     expect(withCrumbs.length).toBeGreaterThan(0);
+  });
+});
+
+describe("the real @sentry/browser client and fetch transport", () => {
+  it("delivers a browser exception through the envelope endpoint", async () => {
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const address = app.server.address();
+    if (!address || typeof address === "string") throw new Error("no port");
+    const { project: p } = await ensureProject(testDb.db, { fullName: "octo-org/shop" });
+    const client = new BrowserClient({
+      dsn: `http://${p.ingestKey}@127.0.0.1:${address.port}/${p.id}`,
+      transport: makeFetchTransport,
+      stackParser: browserStackParser,
+      integrations: [],
+      environment: "browser-test",
+    });
+    const scope = new BrowserScope();
+    scope.setClient(client);
+    client.init();
+    const error = new TypeError("t.items is undefined");
+    error.stack =
+      "TypeError: t.items is undefined\n    at renderCart (https://shop.example.com/static/js/main.3f2a1b.js:1:48213)";
+    scope.captureException(error);
+    expect(await client.flush(5000)).toBe(true);
+
+    const rows = await bugs();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ error_type: "TypeError", occurrence_count: 1 });
+    const event = await testDb.db.selectFrom("events").selectAll().executeTakeFirstOrThrow();
+    expect(event).toMatchObject({ environment: "browser-test", message: "t.items is undefined" });
   });
 });
