@@ -1,0 +1,360 @@
+import { type Kysely, sql } from "kysely";
+import type { ProbotOctokit } from "probot";
+import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/repo-config.js";
+import type { BugRow, Database, EventRow, OutboxRow } from "../../db/schema.js";
+import type { StackFrame } from "../../grouping/error-event.js";
+import {
+  type IssueBugView,
+  type LatestEventView,
+  issueMarker,
+  issueTitle,
+  parseIssueMarker,
+  renderIssueBody,
+  renderMilestoneComment,
+  renderRegressionComment,
+} from "../render/index.js";
+import { OUTBOX_KINDS } from "./plan-effects.js";
+
+export type OutboxOctokit = InstanceType<typeof ProbotOctokit>;
+
+export interface OutboxLogger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface OutboxWorkerOptions {
+  db: Kysely<Database>;
+  getOctokit: (installationId: number) => Promise<OutboxOctokit>;
+  clock?: () => Date;
+  log?: OutboxLogger;
+  batchSize?: number;
+  /** How long a claimed row stays invisible to other workers. */
+  lockMs?: number;
+  /** Labels and the like; the repo config defaults when not given. */
+  config?: RepoConfig;
+  /** Faultline's public URL, linked from issue bodies. */
+  appUrl?: string;
+}
+
+export interface OutboxWorker {
+  /** Claims and runs one batch of due rows; returns how many were claimed. */
+  runOnce(): Promise<number>;
+  start(intervalMs: number): void;
+  stop(): Promise<void>;
+}
+
+const BASE_BACKOFF_MS = 10_000;
+const MAX_BACKOFF_MS = 60 * 60 * 1000;
+
+/** Thrown by a handler to retry later without counting as a failure of GitHub. */
+class NotYet extends Error {}
+
+interface HttpishError {
+  status?: number;
+  response?: { headers?: Record<string, string | number | undefined>; data?: unknown };
+}
+
+/** Delay before the next attempt: GitHub's rate-limit hints first, else exponential backoff. */
+export function retryDelayMs(error: unknown, attempts: number, now: Date): number {
+  const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
+  const e = error as HttpishError | undefined;
+  if (e && (e.status === 403 || e.status === 429)) {
+    const headers = e.response?.headers ?? {};
+    const retryAfter = Number(headers["retry-after"]);
+    if (Number.isFinite(retryAfter) && retryAfter > 0) return Math.max(1000, retryAfter * 1000);
+    const reset = Number(headers["x-ratelimit-reset"]);
+    if (Number.isFinite(reset) && reset > 0 && String(headers["x-ratelimit-remaining"]) === "0") {
+      return Math.max(1000, reset * 1000 - now.getTime() + 1000);
+    }
+  }
+  return backoff;
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 2000);
+  return String(error).slice(0, 2000);
+}
+
+function toLatestEvent(row: EventRow | undefined): LatestEventView | undefined {
+  if (!row) return undefined;
+  const request = (row.request ?? undefined) as LatestEventView["request"] | undefined;
+  return {
+    message: row.message,
+    frames: (Array.isArray(row.stacktrace) ? row.stacktrace : []) as StackFrame[],
+    ...(row.raw_stacktrace ? { rawStacktrace: row.raw_stacktrace } : {}),
+    ...(request ? { request } : {}),
+    ...(row.environment ? { environment: row.environment } : {}),
+    ...(row.release ? { release: row.release } : {}),
+    ...(row.user_id ? { userId: row.user_id } : {}),
+  };
+}
+
+export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { db, getOctokit } = options;
+  const clock = options.clock ?? (() => new Date());
+  const batchSize = options.batchSize ?? 10;
+  const lockMs = options.lockMs ?? 5 * 60 * 1000;
+  const config = options.config ?? DEFAULT_REPO_CONFIG;
+  const log = options.log;
+
+  async function claim(): Promise<OutboxRow[]> {
+    const now = clock();
+    return db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom("outbox")
+        .selectAll()
+        .where("done_at", "is", null)
+        .where("run_after", "<=", now)
+        .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", now)]))
+        .orderBy("id")
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return [];
+      await trx
+        .updateTable("outbox")
+        .set({ locked_until: new Date(now.getTime() + lockMs) })
+        .where(
+          "id",
+          "in",
+          rows.map((r) => r.id),
+        )
+        .execute();
+      return rows;
+    });
+  }
+
+  async function loadContext(row: OutboxRow) {
+    if (row.bug_id == null) throw new Error(`outbox row ${row.id} has no bug`);
+    const bug = await db
+      .selectFrom("bugs")
+      .selectAll()
+      .where("id", "=", row.bug_id)
+      .executeTakeFirstOrThrow();
+    const project = await db
+      .selectFrom("projects")
+      .selectAll()
+      .where("id", "=", bug.project_id)
+      .executeTakeFirstOrThrow();
+    if (project.installation_id == null)
+      throw new Error(`project ${project.id} has no installation`);
+    const octokit = await getOctokit(project.installation_id);
+    return { bug, project, octokit, repo: { owner: project.owner, repo: project.name } };
+  }
+
+  async function bugView(bug: BugRow): Promise<IssueBugView> {
+    const distinct = async (column: "environment" | "release" | "service") => {
+      const rows = await db
+        .selectFrom("events")
+        .select(column)
+        .distinct()
+        .where("bug_id", "=", bug.id)
+        .where(column, "is not", null)
+        .orderBy(column)
+        .limit(20)
+        .execute();
+      return rows
+        .map((r) => (r as Record<string, string | null>)[column])
+        .filter((v): v is string => typeof v === "string");
+    };
+    const latest = await db
+      .selectFrom("events")
+      .selectAll()
+      .where("bug_id", "=", bug.id)
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    const latestEvent = toLatestEvent(latest);
+    return {
+      number: bug.number,
+      title: bug.title,
+      errorType: bug.error_type,
+      ...(bug.culprit ? { culprit: bug.culprit } : {}),
+      severity: bug.severity,
+      status: bug.status,
+      fingerprint: bug.fingerprint,
+      occurrenceCount: bug.occurrence_count,
+      firstSeen: bug.first_seen,
+      lastSeen: bug.last_seen,
+      environments: await distinct("environment"),
+      releases: await distinct("release"),
+      services: await distinct("service"),
+      regressionCount: bug.regression_count,
+      ...(latestEvent ? { latestEvent } : {}),
+      ...(options.appUrl ? { appUrl: options.appUrl } : {}),
+    };
+  }
+
+  async function recordIssue(bugId: number, issue: { number: number; html_url: string }) {
+    await db
+      .updateTable("bugs")
+      .set({ issue_number: issue.number, issue_url: issue.html_url })
+      .where("id", "=", bugId)
+      .where("issue_number", "is", null)
+      .execute();
+  }
+
+  async function ensureLabel(
+    octokit: OutboxOctokit,
+    repo: { owner: string; repo: string },
+    name: string,
+    color: string,
+  ) {
+    try {
+      await octokit.rest.issues.createLabel({ ...repo, name, color });
+    } catch (error) {
+      if ((error as HttpishError).status !== 422) throw error;
+    }
+  }
+
+  async function openIssue(row: OutboxRow) {
+    const { bug, octokit, repo, project } = await loadContext(row);
+    if (bug.issue_number != null) return; // never two issues
+    // A previous run may have created the issue and died before recording it: find it by marker.
+    const ref = issueMarker(bug).match(/faultline:(B-\d+)/)?.[1] ?? "";
+    const found = await octokit.request("GET /search/issues", {
+      q: `repo:${project.owner}/${project.name} "faultline:${ref}" in:body is:issue`,
+      per_page: 20,
+    });
+    for (const item of found.data.items) {
+      const marker = parseIssueMarker(item.body ?? "");
+      if (marker && marker.number === bug.number && marker.fingerprint === bug.fingerprint) {
+        await recordIssue(bug.id, { number: item.number, html_url: item.html_url });
+        return;
+      }
+    }
+    const labels = config.labels;
+    const severityLabel = labels.severity[bug.severity];
+    await ensureLabel(octokit, repo, labels.bug, labels.colors.bug);
+    await ensureLabel(octokit, repo, severityLabel, labels.colors[bug.severity]);
+    const view = await bugView(bug);
+    const created = await octokit.rest.issues.create({
+      ...repo,
+      title: issueTitle({
+        number: bug.number,
+        title: bug.title,
+        ...(bug.culprit ? { culprit: bug.culprit } : {}),
+      }),
+      body: renderIssueBody(view),
+      labels: [labels.bug, severityLabel],
+    });
+    await recordIssue(bug.id, created.data);
+  }
+
+  async function commentMilestone(row: OutboxRow) {
+    const { bug, octokit, repo } = await loadContext(row);
+    if (bug.issue_number == null) throw new NotYet("the issue is not open yet");
+    const milestone = Number((row.payload as { milestone?: number }).milestone);
+    const view = await bugView(bug);
+    await octokit.rest.issues.createComment({
+      ...repo,
+      issue_number: bug.issue_number,
+      body: renderMilestoneComment(view, milestone),
+    });
+  }
+
+  async function reopenIssue(row: OutboxRow) {
+    const { bug, octokit, repo } = await loadContext(row);
+    if (bug.issue_number == null) throw new NotYet("the issue is not open yet");
+    const p = row.payload as {
+      release?: string | null;
+      environment?: string | null;
+      resolvedAt?: string | null;
+      resolvedInRelease?: string | null;
+    };
+    const view = await bugView(bug);
+    await octokit.rest.issues.update({ ...repo, issue_number: bug.issue_number, state: "open" });
+    await octokit.rest.issues.createComment({
+      ...repo,
+      issue_number: bug.issue_number,
+      body: renderRegressionComment(view, {
+        countSinceResolution: bug.count_since_resolved,
+        ...(p.release ? { release: p.release } : {}),
+        ...(p.environment ? { environment: p.environment } : {}),
+        ...(p.resolvedAt ? { resolvedAt: new Date(p.resolvedAt) } : {}),
+        ...(p.resolvedInRelease ? { resolvedInRelease: p.resolvedInRelease } : {}),
+      }),
+    });
+  }
+
+  async function execute(row: OutboxRow) {
+    switch (row.kind) {
+      case OUTBOX_KINDS.openIssue:
+        return openIssue(row);
+      case OUTBOX_KINDS.commentMilestone:
+        return commentMilestone(row);
+      case OUTBOX_KINDS.reopenIssue:
+        return reopenIssue(row);
+      default:
+        throw new Error(`unknown outbox kind ${row.kind}`);
+    }
+  }
+
+  async function runRow(row: OutboxRow) {
+    try {
+      await execute(row);
+      await db
+        .updateTable("outbox")
+        .set({ done_at: clock(), locked_until: null, last_error: null })
+        .where("id", "=", row.id)
+        .execute();
+    } catch (error) {
+      const now = clock();
+      if (error instanceof NotYet) {
+        // Waiting for the open_issue row: retry soon, not counted as a GitHub failure.
+        await db
+          .updateTable("outbox")
+          .set({
+            run_after: new Date(now.getTime() + BASE_BACKOFF_MS),
+            locked_until: null,
+            last_error: error.message,
+          })
+          .where("id", "=", row.id)
+          .execute();
+        return;
+      }
+      const attempts = row.attempts + 1;
+      const delay = retryDelayMs(error, attempts, now);
+      log?.warn({ err: error, outboxId: row.id, kind: row.kind, attempts }, "outbox row failed");
+      await db
+        .updateTable("outbox")
+        .set({
+          attempts: sql<number>`outbox.attempts + 1`,
+          last_error: errorText(error),
+          run_after: new Date(now.getTime() + delay),
+          locked_until: null,
+        })
+        .where("id", "=", row.id)
+        .execute();
+    }
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+
+  return {
+    async runOnce() {
+      const rows = await claim();
+      for (const row of rows) await runRow(row);
+      return rows.length;
+    },
+    start(intervalMs) {
+      if (timer) return;
+      const tick = () => {
+        running = this.runOnce()
+          .catch((error) => log?.error({ err: error }, "outbox run failed"))
+          .finally(() => {
+            if (timer) timer = setTimeout(tick, intervalMs);
+          });
+      };
+      timer = setTimeout(tick, intervalMs);
+    },
+    async stop() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
