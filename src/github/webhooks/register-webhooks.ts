@@ -1,0 +1,247 @@
+import type { Kysely, Transaction } from "kysely";
+import type { Probot } from "probot";
+import type { BugUpdate, Database } from "../../db/index.js";
+import { ensureProject } from "../../projects/index.js";
+import {
+  type IssueSyncAction,
+  type SeverityLabels,
+  bugRefsClosedBy,
+  mapIssueEvent,
+} from "./map-issue-event.js";
+
+export interface WebhookDeps {
+  db: Kysely<Database>;
+  clock: () => Date;
+  /** Severity label names; default: DEFAULT_REPO_CONFIG.labels.severity. */
+  severityLabels?: SeverityLabels;
+}
+
+type Trx = Transaction<Database>;
+
+interface RepoRef {
+  id: number;
+  full_name: string;
+}
+
+/**
+ * GitHub → Faultline sync. Every handler works on the database only (never calls GitHub), runs
+ * in one transaction and first claims the delivery id, so a redelivery changes nothing.
+ */
+export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void {
+  const { db, clock } = deps;
+
+  probot.on("issues", async (context) => {
+    const payload = context.payload;
+    if (payload.sender?.type === "Bot") return;
+    await claimDelivery(db, context.id, `issues.${payload.action}`, async (trx) => {
+      const project = await findProject(trx, payload.repository);
+      if (!project) return;
+      const bug = await trx
+        .selectFrom("bugs")
+        .select(["id", "status", "severity"])
+        .where("project_id", "=", project.id)
+        .where("issue_number", "=", payload.issue.number)
+        .orderBy("merged_into_id", (ob) => ob.asc().nullsFirst())
+        .orderBy("id")
+        .forUpdate()
+        .executeTakeFirst();
+      if (!bug) return; // not an issue Faultline created
+      const action = mapIssueEvent(
+        {
+          action: payload.action,
+          issue: payload.issue as { state?: string | null; state_reason?: string | null },
+          label: "label" in payload ? (payload.label ?? null) : null,
+        },
+        bug,
+        deps.severityLabels,
+      );
+      const update = toUpdate(action, clock(), payload.sender?.login ?? null);
+      if (!update) return;
+      await trx.updateTable("bugs").set(update).where("id", "=", bug.id).execute();
+    });
+  });
+
+  probot.on(["installation.created", "installation.new_permissions_accepted"], async (context) => {
+    const { installation, repositories } = context.payload;
+    await claimDelivery(db, context.id, `installation.${context.payload.action}`, async (trx) => {
+      await linkRepos(trx, installation.id, repositories ?? []);
+      await trx
+        .updateTable("projects")
+        .set({ suspended_at: null })
+        .where("installation_id", "=", installation.id)
+        .execute();
+    });
+  });
+
+  probot.on("installation_repositories.added", async (context) => {
+    const { installation, repositories_added } = context.payload;
+    await claimDelivery(db, context.id, "installation_repositories.added", async (trx) => {
+      await linkRepos(trx, installation.id, repositories_added);
+    });
+  });
+
+  probot.on("installation_repositories.removed", async (context) => {
+    const { repositories_removed } = context.payload;
+    await claimDelivery(db, context.id, "installation_repositories.removed", async (trx) => {
+      for (const repo of repositories_removed) {
+        await trx
+          .updateTable("projects")
+          .set({ suspended_at: clock() })
+          .where((eb) =>
+            eb.or([
+              eb("repo_id", "=", repo.id),
+              eb("full_name_lower", "=", repo.full_name.toLowerCase()),
+            ]),
+          )
+          .where("suspended_at", "is", null)
+          .execute();
+      }
+    });
+  });
+
+  probot.on(["installation.deleted", "installation.suspend"], async (context) => {
+    const { installation } = context.payload;
+    await claimDelivery(db, context.id, `installation.${context.payload.action}`, async (trx) => {
+      await trx
+        .updateTable("projects")
+        .set({ suspended_at: clock() })
+        .where("installation_id", "=", installation.id)
+        .where("suspended_at", "is", null)
+        .execute();
+    });
+  });
+
+  probot.on("installation.unsuspend", async (context) => {
+    const { installation } = context.payload;
+    await claimDelivery(db, context.id, "installation.unsuspend", async (trx) => {
+      await trx
+        .updateTable("projects")
+        .set({ suspended_at: null })
+        .where("installation_id", "=", installation.id)
+        .execute();
+    });
+  });
+
+  probot.on("push", async (context) => {
+    const payload = context.payload;
+    if (payload.sender?.type === "Bot") return;
+    const defaultBranch = payload.repository.default_branch;
+    if (!defaultBranch || payload.ref !== `refs/heads/${defaultBranch}`) return;
+    const closes: { number: number; by: string | null }[] = [];
+    for (const commit of payload.commits ?? []) {
+      for (const number of bugRefsClosedBy(commit.message)) {
+        closes.push({
+          number,
+          by: commit.author?.username ?? payload.pusher?.name ?? payload.sender?.login ?? null,
+        });
+      }
+    }
+    if (closes.length === 0) return;
+    await claimDelivery(db, context.id, "push", async (trx) => {
+      const project = await findProject(trx, payload.repository);
+      if (!project) return;
+      const now = clock();
+      for (const { number, by } of closes) {
+        await trx
+          .updateTable("bugs")
+          .set({
+            status: "resolved",
+            resolved_at: now,
+            resolved_by: by,
+            resolved_in_release: null,
+            count_since_resolved: 0,
+            updated_at: now,
+          })
+          .where("project_id", "=", project.id)
+          .where("number", "=", number)
+          .where("status", "!=", "resolved")
+          .execute();
+      }
+    });
+  });
+}
+
+/**
+ * Runs `fn` in a transaction that first records the delivery id. A delivery seen before (the
+ * insert conflicts) does nothing; if `fn` fails the claim rolls back, so GitHub's redelivery
+ * retries it.
+ */
+export async function claimDelivery(
+  db: Kysely<Database>,
+  deliveryId: string,
+  event: string,
+  fn: (trx: Trx) => Promise<void>,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const claimed = await trx
+      .insertInto("webhook_deliveries")
+      .values({ delivery_id: deliveryId, event })
+      .onConflict((oc) => oc.column("delivery_id").doNothing())
+      .returning("delivery_id")
+      .executeTakeFirst();
+    if (!claimed) return false;
+    await fn(trx);
+    return true;
+  });
+}
+
+async function findProject(trx: Trx, repository: RepoRef | undefined | null) {
+  if (!repository) return undefined;
+  return trx
+    .selectFrom("projects")
+    .select(["id"])
+    .where((eb) =>
+      eb.or([
+        eb("repo_id", "=", repository.id),
+        eb("full_name_lower", "=", repository.full_name.toLowerCase()),
+      ]),
+    )
+    .orderBy("id")
+    .executeTakeFirst();
+}
+
+async function linkRepos(trx: Trx, installationId: number, repos: RepoRef[]): Promise<void> {
+  for (const repo of repos) {
+    const { project } = await ensureProject(trx, {
+      fullName: repo.full_name,
+      installationId,
+      repoId: repo.id,
+    });
+    await trx
+      .updateTable("projects")
+      .set({ installation_id: installationId, repo_id: repo.id, suspended_at: null })
+      .where("id", "=", project.id)
+      .execute();
+  }
+}
+
+function toUpdate(action: IssueSyncAction, now: Date, login: string | null): BugUpdate | null {
+  switch (action.type) {
+    case "none":
+      return null;
+    case "resolve":
+      return {
+        status: "resolved",
+        resolved_at: now,
+        resolved_by: login,
+        count_since_resolved: 0,
+        updated_at: now,
+      };
+    case "wontfix":
+      return { status: "wontfix", resolved_at: now, resolved_by: login, updated_at: now };
+    case "reopen":
+      return {
+        status: "open",
+        resolved_at: null,
+        resolved_by: null,
+        resolved_in_release: null,
+        updated_at: now,
+      };
+    case "in_progress":
+      return { status: "in_progress", updated_at: now };
+    case "set_severity":
+      return { severity: action.severity, updated_at: now };
+    case "unlink":
+      return { issue_number: null, issue_url: null, updated_at: now };
+  }
+}
