@@ -3,7 +3,13 @@ import pino from "pino";
 import { Probot } from "probot";
 import { EnvError, loadDotEnv, loadEnv } from "./config/index.js";
 import { EmbeddedDbBusyError, createDb, lockEmbeddedDb, migrateToLatest } from "./db/index.js";
-import { loadProbotSetupHandler } from "./github/probot-setup.js";
+import {
+  type OutboxWorker,
+  createOutboxWorker,
+  loadProbotSetupHandler,
+  planGithubEffects,
+  registerWebhookHandlers,
+} from "./github/index.js";
 import { buildServer } from "./server.js";
 import { createServices } from "./services.js";
 
@@ -23,7 +29,8 @@ async function main(): Promise<void> {
     "database ready",
   );
 
-  const services = createServices({ db: handle.db });
+  // Each report that needs GitHub work writes outbox rows in its own transaction.
+  const services = createServices({ db: handle.db, effects: [planGithubEffects()] });
 
   let probot: Probot | undefined;
   let setupHandler: Awaited<ReturnType<typeof loadProbotSetupHandler>> | undefined;
@@ -37,6 +44,7 @@ async function main(): Promise<void> {
         ? { baseUrl: `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` }
         : {}),
     });
+    registerWebhookHandlers(probot, { db: handle.db, clock: services.clock });
     await probot.ready();
   } else {
     setupHandler = await loadProbotSetupHandler({ host: env.HOST, port: env.PORT, log });
@@ -47,6 +55,19 @@ async function main(): Promise<void> {
     { logger: log, bodyLimit: env.MAX_BODY_BYTES },
   );
   await app.listen({ port: env.PORT, host: env.HOST });
+
+  // Rows written while GitHub was unreachable (or before a restart) are picked up here.
+  let outbox: OutboxWorker | undefined;
+  if (probot) {
+    const github = probot;
+    outbox = createOutboxWorker({
+      db: handle.db,
+      getOctokit: (installationId) => github.auth(installationId),
+      log: log.child({ name: "outbox" }),
+      appUrl: env.publicUrl,
+    });
+    outbox.start(5_000);
+  }
   log.info(`Faultline listening on ${env.publicUrl} (reports: ${env.publicUrl}/api/reports)`);
 
   let closing = false;
@@ -58,6 +79,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close();
+      await outbox?.stop();
       await handle.close();
     } finally {
       releaseLock();

@@ -1,0 +1,8 @@
+export {
+  createOutboxWorker,
+  type OutboxWorker,
+  type OutboxWorkerOptions,
+} from "./outbox/worker.js";
+export { OUTBOX_KINDS, planGithubEffects } from "./outbox/plan-effects.js";
+export { loadProbotSetupHandler } from "./probot-setup.js";
+export { registerWebhookHandlers, type WebhookDeps } from "./webhooks/index.js";
