@@ -343,4 +343,59 @@ describe("GitHub outbox", () => {
     expect((await outboxRows()).every((r) => r.done_at !== null && r.attempts === 0)).toBe(true);
     expect(nock.pendingMocks()).toEqual([]);
   });
+  it("posts command replies and closes merged duplicates", async () => {
+    expect((await report({ error_type: "TypeError", stack: NODE_STACK })).statusCode).toBe(202);
+    await testDb.db.deleteFrom("outbox").execute();
+    await testDb.db.updateTable("bugs").set({ issue_number: 43 }).execute();
+    const bug = await bug1();
+    await testDb.db
+      .insertInto("outbox")
+      .values([
+        {
+          project_id: project.id,
+          bug_id: bug.id,
+          kind: "command_reply",
+          payload: JSON.stringify({ issue_number: 42, body: "✅ done" }),
+          idempotency_key: "reply:abc",
+        },
+        {
+          project_id: project.id,
+          bug_id: bug.id,
+          kind: "close_duplicate",
+          payload: JSON.stringify({
+            issue_number: 43,
+            target_ref: "B-007",
+            target_url: "https://github.com/octo-org/shop/issues/42",
+          }),
+          idempotency_key: "close_duplicate:x",
+        },
+      ])
+      .execute();
+    const bodies: { issue: number; body: string }[] = [];
+    let patched: { state?: string; state_reason?: string } | undefined;
+    const scope = nock(API)
+      .post("/repos/octo-org/shop/issues/42/comments", (b) => {
+        bodies.push({ issue: 42, body: b.body });
+        return true;
+      })
+      .reply(201, { id: 1 })
+      .post("/repos/octo-org/shop/issues/43/comments", (b) => {
+        bodies.push({ issue: 43, body: b.body });
+        return true;
+      })
+      .reply(201, { id: 2 })
+      .patch("/repos/octo-org/shop/issues/43", (b) => {
+        patched = b;
+        return true;
+      })
+      .reply(200, { number: 43 });
+    expect(await worker().runOnce()).toBe(2);
+    expect(scope.isDone()).toBe(true);
+    expect(bodies[0]).toEqual({ issue: 42, body: "✅ done" });
+    expect(bodies[1]?.body).toContain(
+      "Merged into [B-007](https://github.com/octo-org/shop/issues/42)",
+    );
+    expect(patched).toEqual({ state: "closed", state_reason: "not_planned" });
+    expect((await outboxRows()).every((r) => r.done_at !== null)).toBe(true);
+  });
 });

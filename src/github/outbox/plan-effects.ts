@@ -7,6 +7,8 @@ export const OUTBOX_KINDS = {
   openIssue: "open_issue",
   commentMilestone: "comment_milestone",
   reopenIssue: "reopen_issue",
+  commandReply: "command_reply",
+  closeDuplicate: "close_duplicate",
 } as const;
 
 export interface PlanGithubEffectsOptions {
@@ -16,7 +18,7 @@ export interface PlanGithubEffectsOptions {
   milestones?: readonly number[];
 }
 
-async function enqueue(
+export async function enqueue(
   trx: Transaction<Database>,
   row: {
     projectId: number;

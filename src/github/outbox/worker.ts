@@ -9,6 +9,8 @@ import {
   issueMarker,
   issueTitle,
   parseIssueMarker,
+  renderCommandReply,
+  renderDuplicateComment,
   renderIssueBody,
   renderMilestoneComment,
   renderRegressionComment,
@@ -279,6 +281,33 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     });
   }
 
+  async function commandReply(row: OutboxRow) {
+    const { octokit, repo } = await loadContext(row);
+    const p = row.payload as { issue_number?: number; body?: string };
+    await octokit.rest.issues.createComment({
+      ...repo,
+      issue_number: Number(p.issue_number),
+      body: p.body ?? renderCommandReply(false, "Something went wrong."),
+    });
+  }
+
+  async function closeDuplicate(row: OutboxRow) {
+    const { octokit, repo } = await loadContext(row);
+    const p = row.payload as { issue_number?: number; target_ref?: string; target_url?: string };
+    const issue_number = Number(p.issue_number);
+    await octokit.rest.issues.createComment({
+      ...repo,
+      issue_number,
+      body: renderDuplicateComment(p.target_ref ?? "", p.target_url ?? ""),
+    });
+    await octokit.rest.issues.update({
+      ...repo,
+      issue_number,
+      state: "closed",
+      state_reason: "not_planned",
+    });
+  }
+
   async function execute(row: OutboxRow) {
     switch (row.kind) {
       case OUTBOX_KINDS.openIssue:
@@ -287,6 +316,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         return commentMilestone(row);
       case OUTBOX_KINDS.reopenIssue:
         return reopenIssue(row);
+      case OUTBOX_KINDS.commandReply:
+        return commandReply(row);
+      case OUTBOX_KINDS.closeDuplicate:
+        return closeDuplicate(row);
       default:
         throw new Error(`unknown outbox kind ${row.kind}`);
     }

@@ -9,3 +9,9 @@ export {
   severityFromLabel,
 } from "./map-issue-event.js";
 export { claimDelivery, registerWebhookHandlers, type WebhookDeps } from "./register-webhooks.js";
+export {
+  parseSlashCommand,
+  SLASH_COMMAND_HELP,
+  type SlashCommand,
+  type SlashCommandResult,
+} from "./slash-commands.js";

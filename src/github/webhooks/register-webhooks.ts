@@ -2,12 +2,15 @@ import type { Kysely, Transaction } from "kysely";
 import type { Probot } from "probot";
 import type { BugUpdate, Database } from "../../db/index.js";
 import { ensureProject } from "../../projects/index.js";
+import { OUTBOX_KINDS, enqueue } from "../outbox/plan-effects.js";
+import { bugRef, renderCommandReply } from "../render/index.js";
 import {
   type IssueSyncAction,
   type SeverityLabels,
   bugRefsClosedBy,
   mapIssueEvent,
 } from "./map-issue-event.js";
+import { type SlashCommand, parseSlashCommand } from "./slash-commands.js";
 
 export interface WebhookDeps {
   db: Kysely<Database>;
@@ -58,6 +61,58 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
       const update = toUpdate(action, clock(), payload.sender?.login ?? null);
       if (!update) return;
       await trx.updateTable("bugs").set(update).where("id", "=", bug.id).execute();
+    });
+  });
+
+  probot.on("issue_comment.created", async (context) => {
+    const payload = context.payload;
+    if (payload.sender?.type === "Bot" || payload.comment.user?.type === "Bot") return;
+    const parsed = parseSlashCommand(payload.comment.body);
+    if (!parsed) return;
+    await claimDelivery(db, context.id, "issue_comment.created", async (trx) => {
+      const project = await findProject(trx, payload.repository);
+      if (!project) return;
+      const bug = await trx
+        .selectFrom("bugs")
+        .select(["id", "number", "issue_number", "issue_url", "merged_into_id"])
+        .where("project_id", "=", project.id)
+        .where("issue_number", "=", payload.issue.number)
+        .orderBy("merged_into_id", (ob) => ob.asc().nullsFirst())
+        .orderBy("id")
+        .forUpdate()
+        .executeTakeFirst();
+      if (!bug) return; // not an issue Faultline created
+      const login = payload.comment.user?.login ?? payload.sender?.login ?? null;
+      let reply: { ok: boolean; text: string };
+      // Write access is judged from author_association, which GitHub puts in the payload: it
+      // avoids a GitHub call from the webhook. A stricter check through
+      // repos.getCollaboratorPermissionLevel (run from the outbox) could come later.
+      if (!WRITE_ASSOCIATIONS.has(String(payload.comment.author_association))) {
+        reply = {
+          ok: false,
+          text: "Only repository owners, members and collaborators can run Faultline commands.",
+        };
+      } else if ("error" in parsed) {
+        reply = { ok: false, text: parsed.error };
+      } else {
+        reply = await applyCommand(trx, parsed, {
+          projectId: project.id,
+          bug,
+          login,
+          now: clock(),
+        });
+      }
+      await enqueue(trx, {
+        projectId: project.id,
+        bugId: bug.id,
+        kind: OUTBOX_KINDS.commandReply,
+        key: `reply:${context.id}`,
+        payload: {
+          issue_number: payload.issue.number,
+          body: renderCommandReply(reply.ok, reply.text),
+        },
+        runAfter: clock(),
+      });
     });
   });
 
@@ -159,6 +214,110 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
       }
     });
   });
+}
+
+/** author_association values that mean write access to the repository. */
+const WRITE_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
+
+interface CommandBug {
+  id: number;
+  number: number;
+  issue_number: number | null;
+  issue_url: string | null;
+  merged_into_id: number | null;
+}
+
+/** Applies a parsed slash command to the bug, inside the delivery transaction. */
+async function applyCommand(
+  trx: Trx,
+  command: SlashCommand,
+  ctx: { projectId: number; bug: CommandBug; login: string | null; now: Date },
+): Promise<{ ok: boolean; text: string }> {
+  const { bug, now } = ctx;
+  const ref = bugRef(bug.number);
+  switch (command.cmd) {
+    case "severity":
+      await trx
+        .updateTable("bugs")
+        .set({ severity: command.severity, updated_at: now })
+        .where("id", "=", bug.id)
+        .execute();
+      return { ok: true, text: `${ref} severity set to ${command.severity}.` };
+    case "ignore":
+      await trx
+        .updateTable("bugs")
+        .set({ status: "ignored", updated_at: now })
+        .where("id", "=", bug.id)
+        .execute();
+      return { ok: true, text: `${ref} is now ignored.` };
+    case "resolve":
+      await trx
+        .updateTable("bugs")
+        .set({
+          status: "resolved",
+          resolved_at: now,
+          resolved_by: ctx.login,
+          resolved_in_release: command.release ?? null,
+          count_since_resolved: 0,
+          updated_at: now,
+        })
+        .where("id", "=", bug.id)
+        .execute();
+      return {
+        ok: true,
+        text: `${ref} resolved${command.release ? ` in ${command.release}` : ""}.`,
+      };
+    case "merge": {
+      const targetRef = bugRef(command.target);
+      if (command.target === bug.number) {
+        return { ok: false, text: `Cannot merge ${ref} into itself.` };
+      }
+      if (bug.merged_into_id != null) {
+        return { ok: false, text: `${ref} is itself merged into another bug.` };
+      }
+      const other = await trx
+        .selectFrom("bugs")
+        .select(["id", "number", "occurrence_count", "issue_number", "merged_into_id"])
+        .where("project_id", "=", ctx.projectId)
+        .where("number", "=", command.target)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!other) return { ok: false, text: `${targetRef} does not exist in this project.` };
+      if (other.merged_into_id != null) {
+        return { ok: false, text: `${targetRef} is already merged into another bug.` };
+      }
+      // The other bug keeps its status; record-occurrence follows merged_into_id, so its
+      // fingerprint now counts toward this bug.
+      await trx
+        .updateTable("bugs")
+        .set({ merged_into_id: bug.id, updated_at: now })
+        .where("id", "=", other.id)
+        .execute();
+      await trx
+        .updateTable("bugs")
+        .set((eb) => ({
+          occurrence_count: eb("occurrence_count", "+", other.occurrence_count),
+          updated_at: now,
+        }))
+        .where("id", "=", bug.id)
+        .execute();
+      if (other.issue_number != null) {
+        await enqueue(trx, {
+          projectId: ctx.projectId,
+          bugId: other.id,
+          kind: OUTBOX_KINDS.closeDuplicate,
+          key: `close_duplicate:${other.id}:${bug.id}`,
+          payload: {
+            issue_number: other.issue_number,
+            target_ref: ref,
+            target_url: bug.issue_url ?? "",
+          },
+          runAfter: now,
+        });
+      }
+      return { ok: true, text: `${targetRef} merged into ${ref}.` };
+    }
+  }
 }
 
 /**

@@ -1,0 +1,270 @@
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import type { FastifyInstance } from "fastify";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { parseSlashCommand, registerWebhookHandlers } from "../../src/github/webhooks/index.js";
+import type { Project } from "../../src/projects/index.js";
+import { buildTestApp } from "../helpers/app.js";
+import { type TestDb, createTestDb } from "../helpers/db.js";
+
+const SECRET = "test-secret";
+const NOW = new Date("2026-03-01T12:00:00Z");
+const ISSUE = 42;
+const OTHER_ISSUE = 43;
+
+// biome-ignore lint/suspicious/noExplicitAny: example payloads are edited freely as plain JSON
+type Payload = Record<string, any>;
+
+const examples = createRequire(import.meta.url)(
+  "@octokit/webhooks-examples/api.github.com/index.json",
+) as { name: string; examples: { action?: string }[] }[];
+
+function example(name: string, action: string): Payload {
+  const found = examples.find((e) => e.name === name)?.examples.find((e) => e.action === action);
+  if (!found) throw new Error(`no example ${name}.${action}`);
+  return structuredClone(found) as Payload;
+}
+
+const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
+  .privateKey.export({ type: "pkcs1", format: "pem" })
+  .toString();
+
+let testDb: TestDb;
+let app: FastifyInstance;
+let project: Project;
+
+function commentEvent(body: string, association = "OWNER", issue = ISSUE): Payload {
+  const payload = example("issue_comment", "created");
+  payload.repository = {
+    ...payload.repository,
+    id: 9001,
+    name: "shop",
+    full_name: "octo-org/shop",
+    owner: { ...payload.repository.owner, login: "octo-org" },
+  };
+  payload.sender = { ...payload.sender, login: "alice", type: "User" };
+  payload.issue.number = issue;
+  payload.comment = {
+    ...payload.comment,
+    body,
+    author_association: association,
+    user: { ...payload.comment.user, login: "alice", type: "User" },
+  };
+  return payload;
+}
+
+async function send(payload: unknown, id = randomUUID()) {
+  const body = JSON.stringify(payload);
+  const signature = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
+  const response = await app.inject({
+    method: "POST",
+    url: "/api/github/webhooks",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "issue_comment",
+      "x-github-delivery": id,
+      "x-hub-signature-256": signature,
+    },
+    payload: body,
+  });
+  expect(response.statusCode).toBe(200);
+  return id;
+}
+
+function report(payload: Record<string, unknown>) {
+  return app.inject({
+    method: "POST",
+    url: "/api/reports",
+    headers: { authorization: `Bearer ${project.ingestKey}` },
+    payload,
+  });
+}
+
+async function bug(number = 1) {
+  return testDb.db
+    .selectFrom("bugs")
+    .selectAll()
+    .where("project_id", "=", project.id)
+    .where("number", "=", number)
+    .executeTakeFirstOrThrow();
+}
+
+async function outbox() {
+  return testDb.db.selectFrom("outbox").selectAll().orderBy("id").execute();
+}
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  testDb = await createTestDb();
+});
+afterAll(async () => {
+  await app?.close();
+  await testDb.close();
+  nock.enableNetConnect();
+});
+beforeEach(async () => {
+  await app?.close();
+  await testDb.truncate();
+  const probot = new Probot({
+    appId: 1,
+    privateKey,
+    secret: SECRET,
+    logLevel: "fatal",
+    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+      ...o,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+  });
+  registerWebhookHandlers(probot, { db: testDb.db, clock: () => NOW });
+  await probot.ready();
+  ({ app, project } = await buildTestApp(testDb.db, { clock: () => NOW, extra: { probot } }));
+  expect(
+    (await report({ error_type: "TypeError", message: "boom", level: "error" })).statusCode,
+  ).toBe(202);
+  await testDb.db
+    .updateTable("bugs")
+    .set({ issue_number: ISSUE, issue_url: `https://github.com/octo-org/shop/issues/${ISSUE}` })
+    .execute();
+});
+
+describe("parseSlashCommand", () => {
+  it("parses the commands", () => {
+    expect(parseSlashCommand("/faultline severity high")).toEqual({
+      cmd: "severity",
+      severity: "high",
+    });
+    expect(parseSlashCommand("thanks!\n/faultline ignore\n")).toEqual({ cmd: "ignore" });
+    expect(parseSlashCommand("/faultline resolve")).toEqual({ cmd: "resolve" });
+    expect(parseSlashCommand("/faultline resolve in 2.4.1")).toEqual({
+      cmd: "resolve",
+      release: "2.4.1",
+    });
+    expect(parseSlashCommand("/faultline merge B-003")).toEqual({ cmd: "merge", target: 3 });
+  });
+  it("returns null without a command and an error for bad ones", () => {
+    expect(parseSlashCommand("just a comment")).toBeNull();
+    expect(parseSlashCommand("see /faultline ignore")).toBeNull();
+    expect(parseSlashCommand("/faultlines ignore")).toBeNull();
+    const unknown = parseSlashCommand("/faultline frobnicate");
+    expect(unknown).toHaveProperty("error");
+    expect((unknown as { error: string }).error).toContain("/faultline severity");
+    expect((unknown as { error: string }).error).toContain("/faultline merge");
+    expect(parseSlashCommand("/faultline severity urgent")).toHaveProperty("error");
+    expect(parseSlashCommand("/faultline merge nope")).toHaveProperty("error");
+    expect(parseSlashCommand("/faultline resolve 2.4.1")).toHaveProperty("error");
+  });
+});
+
+describe("issue_comment slash commands", () => {
+  it("changes the severity and replies", async () => {
+    const id = await send(commentEvent("/faultline severity critical"));
+    expect((await bug()).severity).toBe("critical");
+    const rows = await outbox();
+    expect(rows.map((r) => [r.kind, r.idempotency_key])).toEqual([
+      ["command_reply", `reply:${id}`],
+    ]);
+    expect(rows[0]?.payload).toMatchObject({ issue_number: ISSUE });
+    expect(String(rows[0]?.payload.body)).toContain("✅");
+  });
+
+  it("ignores the bug", async () => {
+    await send(commentEvent("/faultline ignore"));
+    expect((await bug()).status).toBe("ignored");
+  });
+
+  it("resolves in a release", async () => {
+    await testDb.db.updateTable("bugs").set({ count_since_resolved: 4 }).execute();
+    await send(commentEvent("/faultline resolve in 2.4.1", "MEMBER"));
+    const row = await bug();
+    expect(row.status).toBe("resolved");
+    expect(row.resolved_in_release).toBe("2.4.1");
+    expect(row.resolved_by).toBe("alice");
+    expect(new Date(row.resolved_at as Date).toISOString()).toBe(NOW.toISOString());
+    expect(row.count_since_resolved).toBe(0);
+  });
+
+  it("merges another bug into this one and counts its later reports here", async () => {
+    expect(
+      (await report({ error_type: "RangeError", message: "other", level: "error" })).statusCode,
+    ).toBe(202);
+    expect(
+      (await report({ error_type: "RangeError", message: "other", level: "error" })).statusCode,
+    ).toBe(202);
+    await testDb.db
+      .updateTable("bugs")
+      .set({
+        issue_number: OTHER_ISSUE,
+        issue_url: `https://github.com/octo-org/shop/issues/${OTHER_ISSUE}`,
+      })
+      .where("number", "=", 2)
+      .execute();
+    expect((await bug(2)).occurrence_count).toBe(2);
+
+    await send(commentEvent("/faultline merge B-002", "COLLABORATOR"));
+    const target = await bug(1);
+    const merged = await bug(2);
+    expect(merged.merged_into_id).toBe(target.id);
+    expect(merged.status).toBe("open");
+    expect(target.occurrence_count).toBe(3);
+
+    const rows = await outbox();
+    expect(rows.map((r) => r.kind).sort()).toEqual(["close_duplicate", "command_reply"]);
+    expect(rows.find((r) => r.kind === "close_duplicate")?.payload).toEqual({
+      issue_number: OTHER_ISSUE,
+      target_ref: "B-001",
+      target_url: `https://github.com/octo-org/shop/issues/${ISSUE}`,
+    });
+
+    expect(
+      (await report({ error_type: "RangeError", message: "other", level: "error" })).statusCode,
+    ).toBe(202);
+    expect((await bug(1)).occurrence_count).toBe(4);
+    expect((await bug(2)).occurrence_count).toBe(2);
+  });
+
+  it("refuses merging a bug that does not exist", async () => {
+    await send(commentEvent("/faultline merge B-009"));
+    const rows = await outbox();
+    expect(rows.map((r) => r.kind)).toEqual(["command_reply"]);
+    expect(String(rows[0]?.payload.body)).toContain("⚠️");
+  });
+
+  it("a commenter without write access changes nothing but gets an error reply", async () => {
+    await send(commentEvent("/faultline severity critical", "NONE"));
+    expect((await bug()).severity).not.toBe("critical");
+    const rows = await outbox();
+    expect(rows.map((r) => r.kind)).toEqual(["command_reply"]);
+    expect(String(rows[0]?.payload.body)).toContain("⚠️");
+    expect(String(rows[0]?.payload.body)).toContain("collaborators");
+  });
+
+  it("an unknown subcommand gets an error reply listing the commands", async () => {
+    const before = await bug();
+    await send(commentEvent("/faultline frobnicate"));
+    const after = await bug();
+    expect(after.status).toBe(before.status);
+    const rows = await outbox();
+    expect(rows.map((r) => r.kind)).toEqual(["command_reply"]);
+    expect(String(rows[0]?.payload.body)).toContain("⚠️");
+    expect(String(rows[0]?.payload.body)).toContain("/faultline resolve");
+  });
+
+  it("ignores plain comments, bots and redeliveries", async () => {
+    await send(commentEvent("looks bad"));
+    const bot = commentEvent("/faultline ignore");
+    bot.sender.type = "Bot";
+    bot.comment.user.type = "Bot";
+    await send(bot);
+    expect(await outbox()).toEqual([]);
+    expect((await bug()).status).toBe("open");
+    const payload = commentEvent("/faultline ignore");
+    const id = await send(payload);
+    await testDb.db.updateTable("bugs").set({ status: "open" }).execute();
+    await send(payload, id);
+    expect((await bug()).status).toBe("open");
+    expect((await outbox()).length).toBe(1);
+  });
+});
