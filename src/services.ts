@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { type OccurrenceEffect, type ReportService, createReportService } from "./bugs/index.js";
 import type { Database } from "./db/index.js";
 import { type ProjectAuth, createProjectAuth } from "./ingest/index.js";
+import { type ProjectConfigs, createProjectConfigs } from "./projects/index.js";
 
 /**
  * The services of one process, built once and shared by the HTTP routes, Probot handlers, CLI and
@@ -12,6 +13,8 @@ export interface Services {
   clock: () => Date;
   reportService: ReportService;
   projectAuth: ProjectAuth;
+  /** Each repository's .github/faultline.yml, as last read from GitHub. */
+  projectConfigs: ProjectConfigs;
 }
 
 export interface CreateServicesInput {
@@ -28,5 +31,6 @@ export function createServices(input: CreateServicesInput): Services {
     clock,
     reportService: createReportService({ db: input.db, clock, effects: input.effects ?? [] }),
     projectAuth: createProjectAuth(input.db),
+    projectConfigs: createProjectConfigs(input.db),
   };
 }

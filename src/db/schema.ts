@@ -31,6 +31,11 @@ export interface ProjectsTable {
   bug_seq: Generated<number>;
   suspended_at: NullableTimestamp;
   created_at: DefaultTimestamp;
+  /** The raw .github/faultline.yml (after `_extends`); null = no file, defaults apply. */
+  config: NullableJson<unknown>;
+  /** Validation errors of that file, shown to the repo; null or [] = valid. */
+  config_errors: NullableJson<string[]>;
+  config_loaded_at: NullableTimestamp;
 }
 
 export interface BugsTable {

@@ -10,3 +10,9 @@ export {
   rotateIngestKey,
   toProject,
 } from "./repository.js";
+export {
+  createProjectConfigs,
+  type LoadedProjectConfig,
+  type ProjectConfigs,
+  type ProjectConfigsOptions,
+} from "./project-config.js";
