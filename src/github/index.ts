@@ -1,8 +1,12 @@
 export {
   createOutboxWorker,
+  NotYet,
+  type OutboxHandler,
+  type OutboxHandlerContext,
+  type OutboxOctokit,
   type OutboxWorker,
   type OutboxWorkerOptions,
 } from "./outbox/worker.js";
-export { OUTBOX_KINDS, planGithubEffects } from "./outbox/plan-effects.js";
+export { enqueue, OUTBOX_KINDS, planGithubEffects } from "./outbox/plan-effects.js";
 export { loadProbotSetupHandler } from "./probot-setup.js";
 export { registerWebhookHandlers, type WebhookDeps } from "./webhooks/index.js";

@@ -1,4 +1,4 @@
-import type { Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { OccurrenceEffect } from "../../bugs/index.js";
 import { DEFAULT_REPO_CONFIG } from "../../config/repo-config.js";
 import type { Database } from "../../db/schema.js";
@@ -18,11 +18,17 @@ export interface PlanGithubEffectsOptions {
   milestones?: readonly number[];
 }
 
+/**
+ * Adds one outbox row unless a row with the same key exists (the key makes planning idempotent
+ * across retries, concurrent reports and replicas). Call it inside the transaction of the change
+ * that causes the work.
+ */
 export async function enqueue(
-  trx: Transaction<Database>,
+  trx: Transaction<Database> | Kysely<Database>,
   row: {
-    projectId: number;
-    bugId: number;
+    projectId: number | null;
+    /** null for work about the repository rather than a bug (digest, config error). */
+    bugId: number | null;
     kind: string;
     key: string;
     payload: Record<string, unknown>;

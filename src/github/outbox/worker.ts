@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { ProbotOctokit } from "probot";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/repo-config.js";
-import type { BugRow, Database, EventRow, OutboxRow } from "../../db/schema.js";
+import type { BugRow, Database, EventRow, OutboxRow, ProjectRow } from "../../db/schema.js";
 import type { StackFrame } from "../../grouping/error-event.js";
 import {
   type IssueBugView,
@@ -37,7 +37,30 @@ export interface OutboxWorkerOptions {
   config?: RepoConfig;
   /** Faultline's public URL, linked from issue bodies. */
   appUrl?: string;
+  /**
+   * Handlers for further kinds (escalation steps, notifications, digest), so that each feature
+   * keeps its own GitHub or HTTP code next to the rest of it. Built-in kinds cannot be overridden.
+   */
+  handlers?: Record<string, OutboxHandler>;
 }
+
+/** What an extra handler gets besides its row. */
+export interface OutboxHandlerContext {
+  db: Kysely<Database>;
+  clock: () => Date;
+  log?: OutboxLogger;
+  getOctokit: (installationId: number) => Promise<OutboxOctokit>;
+  /** The row's bug, project and an installation client for its repository. */
+  loadBugContext(): Promise<{
+    bug: BugRow;
+    project: ProjectRow;
+    octokit: OutboxOctokit;
+    repo: { owner: string; repo: string };
+  }>;
+}
+
+/** Runs one outbox row; throw to retry with backoff (NotYet: retry soon, not a failure). */
+export type OutboxHandler = (row: OutboxRow, ctx: OutboxHandlerContext) => Promise<void>;
 
 export interface OutboxWorker {
   /** Claims and runs one batch of due rows; returns how many were claimed. */
@@ -50,7 +73,7 @@ const BASE_BACKOFF_MS = 10_000;
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
 
 /** Thrown by a handler to retry later without counting as a failure of GitHub. */
-class NotYet extends Error {}
+export class NotYet extends Error {}
 
 interface HttpishError {
   status?: number;
@@ -320,8 +343,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         return commandReply(row);
       case OUTBOX_KINDS.closeDuplicate:
         return closeDuplicate(row);
-      default:
-        throw new Error(`unknown outbox kind ${row.kind}`);
+      default: {
+        const handler = options.handlers?.[row.kind];
+        if (!handler) throw new Error(`unknown outbox kind ${row.kind}`);
+        return handler(row, { db, clock, log, getOctokit, loadBugContext: () => loadContext(row) });
+      }
     }
   }
 
