@@ -8,6 +8,13 @@ export {
 } from "./bug-repository.js";
 export { type BugStatus, bugRef, isUnresolved, type KnownBug, parseBugRef } from "./known-bug.js";
 export {
+  createGroupCommitter,
+  type GroupCommitter,
+  type GroupCommitterOptions,
+  StoreUnavailableError,
+} from "./group-committer.js";
+export { type BatchOutcome, recordOccurrences } from "./record-batch.js";
+export {
   DuplicateEventRace,
   type Occurrence,
   type OccurrenceOutcome,

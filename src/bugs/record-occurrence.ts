@@ -1,5 +1,5 @@
-import { type Kysely, type Transaction, sql } from "kysely";
-import type { BugRow, Database } from "../db/index.js";
+import { type Insertable, type Kysely, type Transaction, sql } from "kysely";
+import type { BugRow, Database, EventsTable } from "../db/index.js";
 import type { ErrorEvent, Severity } from "../grouping/error-event.js";
 import { toKnownBug } from "./bug-repository.js";
 import type { BugStatus, KnownBug } from "./known-bug.js";
@@ -31,12 +31,17 @@ export interface OccurrenceOutcome {
   /** The event id was already stored: a client retry. Nothing was counted. */
   duplicate: boolean;
   eventStored: boolean;
+  /**
+   * The bug's count before this occurrence (or, for an outcome aggregated over a batch, before the
+   * batch): effects that fire on thresholds check `previousOccurrenceCount < n <= count`.
+   */
+  previousOccurrenceCount: number;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 // A merge chain (B-003 merged into B-007, later merged into B-012) is followed this far at most.
-const MAX_MERGE_HOPS = 5;
+export const MAX_MERGE_HOPS = 5;
 
 /**
  * Stores one occurrence: creates or counts its bug, inserts the event and the hourly rollup.
@@ -76,28 +81,27 @@ export async function recordOccurrence(
     if (!found) created = await createBug(trx, occ);
   }
 
-  let outcome: OccurrenceOutcome;
-  if (created) {
-    outcome = {
-      bug: toKnownBug(created),
-      isNew: true,
-      isRegression: false,
-      previousStatus: null,
-      duplicate: false,
-      eventStored: false,
-    };
-  } else {
-    outcome = await countOccurrence(trx, found as number, occ);
-  }
-
+  const bugId = created ? created.id : (found as number);
+  // Lock order, the same in the batched path: bug row (counting), then the event, then the rollup.
+  const outcome: OccurrenceOutcome = created
+    ? {
+        bug: toKnownBug(created),
+        isNew: true,
+        isRegression: false,
+        previousStatus: null,
+        duplicate: false,
+        eventStored: false,
+        previousOccurrenceCount: 0,
+      }
+    : await countOccurrence(trx, bugId, occ);
   if (occ.storeEvent) {
-    const inserted = await insertEvent(trx, outcome.bug, occ);
+    const inserted = await insertEvent(trx, bugId, occ);
     if (!inserted) {
       // A concurrent retry of the same event won the race after our duplicate check: undo.
       throw new DuplicateEventRace();
     }
-    outcome.eventStored = true;
   }
+  outcome.eventStored = occ.storeEvent;
   await addToRollup(trx, outcome.bug, occ);
   return outcome;
 }
@@ -107,7 +111,7 @@ export class DuplicateEventRace extends Error {
   override name = "DuplicateEventRace";
 }
 
-function duplicateOutcome(row: BugRow): OccurrenceOutcome {
+export function duplicateOutcome(row: BugRow): OccurrenceOutcome {
   const bug = toKnownBug(row);
   return {
     bug,
@@ -116,6 +120,7 @@ function duplicateOutcome(row: BugRow): OccurrenceOutcome {
     previousStatus: bug.status,
     duplicate: true,
     eventStored: false,
+    previousOccurrenceCount: bug.occurrenceCount,
   };
 }
 
@@ -206,55 +211,79 @@ async function countOccurrence(
   const row = result.rows[0];
   if (!row) throw new Error(`bug ${bugId} disappeared while counting an occurrence`);
   const { previous_status, ...bugRow } = row;
+  const bug = toKnownBug(bugRow);
   return {
-    bug: toKnownBug(bugRow),
+    bug,
     isNew: false,
     isRegression: previous_status === "resolved",
     previousStatus: previous_status,
     duplicate: false,
     eventStored: false,
+    previousOccurrenceCount: bug.occurrenceCount - 1,
   };
 }
 
-async function insertEvent(trx: Transaction<Database>, bug: KnownBug, occ: Occurrence) {
-  const e = occ.event;
-  const request = e.request
-    ? { headers: e.request.headers, query: e.request.query, data: e.request.data }
-    : null;
+async function insertEvent(trx: Transaction<Database>, bugId: number, occ: Occurrence) {
   const row = await trx
     .insertInto("events")
-    .values({
-      project_id: occ.projectId,
-      bug_id: bug.id,
-      event_id: e.eventId,
-      received_at: occ.receivedAt,
-      occurred_at: e.timestamp,
-      level: e.level,
-      source: e.source,
-      service: e.service ?? null,
-      environment: e.environment ?? null,
-      release: e.release ?? null,
-      error_type: e.errorType,
-      message: e.message,
-      stacktrace: JSON.stringify(e.frames),
-      raw_stacktrace: e.rawStacktrace ?? null,
-      url: e.request?.url ?? null,
-      url_pattern: occ.urlPattern ?? null,
-      method: e.request?.method ?? null,
-      status_code: e.request?.statusCode ?? null,
-      request: request ? JSON.stringify(request) : null,
-      user_id: e.userId ?? null,
-      tags: JSON.stringify(e.tags),
-      context: JSON.stringify(e.context),
-    })
+    .values(eventValues(bugId, occ))
     .onConflict((oc) => oc.columns(["project_id", "event_id"]).doNothing())
     .returning("id")
     .executeTakeFirst();
   return row !== undefined;
 }
 
+/** The events row of one occurrence, jsonb columns as plain values (the batched path sends JSON). */
+export function eventFields(bugId: number, occ: Occurrence) {
+  const e = occ.event;
+  const request = e.request
+    ? { headers: e.request.headers, query: e.request.query, data: e.request.data }
+    : null;
+  return {
+    project_id: occ.projectId,
+    bug_id: bugId,
+    event_id: e.eventId,
+    received_at: occ.receivedAt,
+    occurred_at: e.timestamp,
+    level: e.level,
+    source: e.source,
+    service: e.service ?? null,
+    environment: e.environment ?? null,
+    release: e.release ?? null,
+    error_type: e.errorType,
+    message: e.message,
+    stacktrace: e.frames as unknown,
+    raw_stacktrace: e.rawStacktrace ?? null,
+    url: e.request?.url ?? null,
+    url_pattern: occ.urlPattern ?? null,
+    method: e.request?.method ?? null,
+    status_code: e.request?.statusCode ?? null,
+    request: request as unknown,
+    user_id: e.userId ?? null,
+    tags: e.tags as unknown,
+    context: e.context as unknown,
+  };
+}
+
+/** The events row of one occurrence, ready for an insert (jsonb as JSON text). */
+export function eventValues(bugId: number, occ: Occurrence): Insertable<EventsTable> {
+  const fields = eventFields(bugId, occ);
+  return {
+    ...fields,
+    stacktrace: JSON.stringify(fields.stacktrace),
+    request: fields.request === null ? null : JSON.stringify(fields.request),
+    tags: JSON.stringify(fields.tags),
+    context: JSON.stringify(fields.context),
+  };
+}
+
+/** The rollup hour (UTC, truncated) an occurrence counts in. */
+export function hourOf(receivedAt: Date): Date {
+  return new Date(Math.floor(receivedAt.getTime() / 3_600_000) * 3_600_000);
+}
+
 async function addToRollup(trx: Transaction<Database>, bug: KnownBug, occ: Occurrence) {
-  const hour = new Date(Math.floor(occ.receivedAt.getTime() / 3_600_000) * 3_600_000);
+  const hour = hourOf(occ.receivedAt);
   await trx
     .insertInto("bug_hourly")
     .values({

@@ -9,6 +9,8 @@ import {
   urlPattern,
 } from "../grouping/index.js";
 import { type Scrubber, createScrubber } from "../scrub/index.js";
+import { type GroupCommitterOptions, createGroupCommitter } from "./group-committer.js";
+import { recordOccurrences } from "./record-batch.js";
 import {
   DuplicateEventRace,
   type Occurrence,
@@ -19,6 +21,10 @@ import {
 /**
  * Work that must commit together with an occurrence (outbox rows for GitHub, notifications).
  * Runs inside the report's transaction: if it fails, the report fails and nothing is written.
+ * Reports are committed in groups: an effect runs once per bug per group, with an outcome
+ * aggregated over the group (`previousOccurrenceCount` -> `bug.occurrenceCount` is the range the
+ * group added; isNew/isRegression if any report created/reopened the bug) and the first
+ * occurrence of that bug in the group.
  */
 export type OccurrenceEffect = (
   trx: Transaction<Database>,
@@ -45,11 +51,29 @@ export interface ReportServiceDeps {
   effects?: OccurrenceEffect[];
   /** Removes secrets and PII before anything is stored; default rules when not given. */
   scrubber?: Scrubber;
+  /** Group commit limits: batch size, queue length (backpressure), transactions in flight. */
+  groupCommit?: Pick<
+    GroupCommitterOptions<unknown, unknown>,
+    "maxBatch" | "maxQueue" | "maxInFlight"
+  >;
+  /** Told when a group failed and its reports are stored one by one. */
+  onBatchFailure?: (error: unknown, size: number) => void;
+  /**
+   * Sampling and rate limits (ingest/admission): whether the event row is stored. The bug counts
+   * the occurrence either way. Every event is stored when not given.
+   */
+  admission?: {
+    storeEvent(occurrence: Omit<Occurrence, "storeEvent">): Promise<boolean>;
+  };
 }
 
 export interface ReportService {
   /** Groups and stores one report; resolves once it is committed. */
   submit(projectId: number, event: ErrorEvent): Promise<ReportResult>;
+  /** Resolves once every report submitted so far is committed (or failed). */
+  flush(): Promise<void>;
+  /** Refuses new reports (StoreUnavailableError "closing"), then drains the queue. */
+  close(): Promise<void>;
 }
 
 /** Groups an event: fingerprint, title, culprit, starting severity. Pure. */
@@ -90,7 +114,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
   const effects = deps.effects ?? [];
   const scrubber = deps.scrubber ?? createScrubber();
 
-  async function store(occurrence: Occurrence): Promise<OccurrenceOutcome> {
+  async function storeAlone(occurrence: Occurrence): Promise<OccurrenceOutcome> {
     return deps.db.transaction().execute(async (trx) => {
       const outcome = await recordOccurrence(trx, occurrence);
       if (!outcome.duplicate) {
@@ -100,23 +124,42 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     });
   }
 
+  // Concurrent reports share one transaction; each answer waits for its group's COMMIT.
+  const committer = createGroupCommitter<Occurrence, OccurrenceOutcome>({
+    ...deps.groupCommit,
+    ...(deps.onBatchFailure ? { onBatchFailure: deps.onBatchFailure } : {}),
+    commitBatch: (occurrences) =>
+      deps.db.transaction().execute(async (trx) => {
+        const { outcomes, perBug } = await recordOccurrences(trx, occurrences);
+        for (const { outcome, occurrence } of perBug) {
+          for (const effect of effects) await effect(trx, outcome, occurrence);
+        }
+        return outcomes;
+      }),
+    // A failed group is retried report by report, so that only the bad one fails.
+    async commitOne(occurrence) {
+      try {
+        return await storeAlone(occurrence);
+      } catch (error) {
+        // Two deliveries of one event raced; the retry finds the stored one and counts nothing.
+        if (!(error instanceof DuplicateEventRace)) throw error;
+        return storeAlone(occurrence);
+      }
+    },
+  });
+  const store = (occurrence: Occurrence) => committer.submit(occurrence);
+
   return {
     async submit(projectId, rawEvent) {
       // Scrubbed first: grouping, storage and GitHub only ever see the filtered event.
       const event = scrubber.scrubEvent(rawEvent);
-      const occurrence: Occurrence = {
-        ...groupEvent(projectId, event, clock()),
-        storeEvent: true,
-      };
-      let outcome: OccurrenceOutcome;
-      try {
-        outcome = await store(occurrence);
-      } catch (error) {
-        // Two deliveries of one event raced; the retry finds the stored one and counts nothing.
-        if (!(error instanceof DuplicateEventRace)) throw error;
-        outcome = await store(occurrence);
-      }
+      const grouped = groupEvent(projectId, event, clock());
+      const storeEvent = deps.admission ? await deps.admission.storeEvent(grouped) : true;
+      const occurrence: Occurrence = { ...grouped, storeEvent };
+      const outcome = await store(occurrence);
       return toReportResult(outcome, event.eventId);
     },
+    flush: () => committer.flush(),
+    close: () => committer.close(),
   };
 }

@@ -1,0 +1,244 @@
+import { type Transaction, sql } from "kysely";
+import type { BugRow, Database } from "../db/index.js";
+import type { BugStatus } from "./known-bug.js";
+import { type Occurrence, eventFields, hourOf } from "./record-occurrence.js";
+
+/**
+ * The set-based statements of a batch. Rows travel as one JSON parameter per statement
+ * (`json_to_recordset`): one round trip and one parameter whatever the batch size, and no
+ * per-row query building.
+ */
+
+type Trx = Transaction<Database>;
+
+export interface FingerprintRef {
+  projectId: number;
+  fingerprint: string;
+}
+
+/** A bug row found by a stored event id (`kind = "event"`) or by a fingerprint. */
+export type LookupRow = BugRow & { kind: "event" | "fingerprint"; lookup_key: string };
+
+/** One round trip: bugs of already stored event ids, and bugs of fingerprints. */
+export async function lookUp(
+  trx: Trx,
+  events: { project_id: number; event_id: string }[],
+  prints: FingerprintRef[],
+): Promise<LookupRow[]> {
+  const wantedPrints = prints.map((p) => ({ project_id: p.projectId, fingerprint: p.fingerprint }));
+  const result = await sql<LookupRow>`
+    WITH wanted_events AS (
+      SELECT * FROM json_to_recordset(${JSON.stringify(events)}::json)
+        AS w(project_id bigint, event_id text)
+    ), wanted_prints AS (
+      SELECT * FROM json_to_recordset(${JSON.stringify(wantedPrints)}::json)
+        AS w(project_id bigint, fingerprint text)
+    )
+    -- LATERAL ... LIMIT 1: one index probe per wanted row, never a scan of events or bugs.
+    SELECT 'event' AS kind, w.event_id AS lookup_key, found.*
+      FROM wanted_events w CROSS JOIN LATERAL (
+        SELECT bugs.* FROM events JOIN bugs ON bugs.id = events.bug_id
+        WHERE events.project_id = w.project_id AND events.event_id = w.event_id LIMIT 1
+      ) found
+    UNION ALL
+    SELECT 'fingerprint', w.fingerprint, found.*
+      FROM wanted_prints w CROSS JOIN LATERAL (
+        SELECT bugs.* FROM bugs
+        WHERE bugs.project_id = w.project_id AND bugs.fingerprint = w.fingerprint LIMIT 1
+      ) found`.execute(trx);
+  return result.rows;
+}
+
+/** merged_into_id of the given bugs. */
+export async function mergeTargets(trx: Trx, ids: number[]) {
+  return trx.selectFrom("bugs").select(["id", "merged_into_id"]).where("id", "in", ids).execute();
+}
+
+/**
+ * Creators of new bugs queue on their project rows (in id order), as in the single path: B-numbers
+ * stay gap-free and a fingerprint is never inserted twice. NO KEY UPDATE so that transactions only
+ * inserting events (KEY SHARE through the foreign key) do not wait for us.
+ */
+export async function lockProjects(trx: Trx, projectIds: number[]) {
+  await trx
+    .selectFrom("projects")
+    .select("id")
+    .where(
+      "id",
+      "in",
+      [...new Set(projectIds)].sort((a, b) => a - b),
+    )
+    .orderBy("id")
+    .forNoKeyUpdate()
+    .execute();
+}
+
+/**
+ * Creates bugs for new fingerprints of one project, numbered in the given order (first report
+ * first), with count 0: the batch's write counts them like any other bug. Call under the lock.
+ */
+export async function createBugs(
+  trx: Trx,
+  projectId: number,
+  firstReports: { occurrence: Occurrence; firstSeen: Date }[],
+): Promise<BugRow[]> {
+  const { bug_seq } = await trx
+    .updateTable("projects")
+    .set((eb) => ({ bug_seq: eb("bug_seq", "+", firstReports.length) }))
+    .where("id", "=", projectId)
+    .returning("bug_seq")
+    .executeTakeFirstOrThrow();
+  const values = firstReports.map(({ occurrence: occ, firstSeen }, i) => ({
+    project_id: projectId,
+    number: bug_seq - firstReports.length + 1 + i,
+    fingerprint: occ.fingerprint,
+    fingerprint_version: occ.fingerprintVersion,
+    title: occ.title,
+    error_type: occ.event.errorType,
+    culprit: occ.culprit ?? null,
+    severity: occ.severity,
+    occurrence_count: 0,
+    count_since_resolved: 0,
+    first_seen: firstSeen,
+    last_seen: occ.receivedAt,
+    escalation_started_at: occ.receivedAt,
+    resolved_at: null,
+    resolved_in_release: null,
+    resolved_by: null,
+    issue_number: null,
+    issue_url: null,
+    last_escalated_at: null,
+    merged_into_id: null,
+  }));
+  return trx.insertInto("bugs").values(values).returningAll().execute();
+}
+
+/** What the batch adds to one bug. */
+export interface BugCount {
+  bugId: number;
+  /** Reports counted. */
+  k: number;
+  lastSeen: Date;
+  /** Received time of the first report: a regression restarts escalation from it. */
+  firstAt: Date;
+}
+
+export interface CountedRow extends BugRow {
+  previous_status: BugStatus;
+  previous_count: number;
+  events_inserted: number;
+}
+
+/**
+ * The write, in one statement: the counts per bug (rows locked in id order; a resolved bug reopens
+ * once, which restarts escalation, as in the single path), then the events, then the hourly
+ * rollup. The CTEs read each other's results to force that order: every writer takes its locks as
+ * bug rows, events, rollup (the single path too), so concurrent batches queue, not deadlock.
+ * Returns the counted bug rows with their status and count before the batch.
+ */
+export async function writeBatch(
+  trx: Trx,
+  counts: BugCount[],
+  /** Every counted report with its bug; those with storeEvent also get an events row. */
+  reports: { bugId: number; occurrence: Occurrence }[],
+): Promise<{ rows: CountedRow[]; eventsInserted: number }> {
+  const events = reports.filter((r) => r.occurrence.storeEvent);
+  const countsJson = JSON.stringify(
+    [...counts]
+      .sort((a, b) => a.bugId - b.bugId)
+      .map((c) => ({ id: c.bugId, k: c.k, last_seen: c.lastSeen, first_at: c.firstAt })),
+  );
+  const eventsJson = JSON.stringify(events.map((e) => eventFields(e.bugId, e.occurrence)));
+  const hourlyJson = JSON.stringify(rollupCells(reports));
+  const result = await sql<CountedRow>`
+    WITH input AS (
+      SELECT * FROM json_to_recordset(${countsJson}::json)
+        AS v(id bigint, k bigint, last_seen timestamptz, first_at timestamptz)
+    ), wanted AS (
+      -- Bugs are reached through their primary key (= ANY(array)), never by a scan of the table.
+      SELECT array_agg(id) AS ids FROM input
+    ), old AS (
+      SELECT bugs.id, bugs.status, bugs.occurrence_count FROM bugs
+      WHERE bugs.id = ANY ((SELECT ids FROM wanted)::bigint[])
+      ORDER BY bugs.id FOR NO KEY UPDATE OF bugs
+    ), counted AS (
+      UPDATE bugs SET
+        occurrence_count = bugs.occurrence_count + input.k,
+        last_seen = GREATEST(bugs.last_seen, input.last_seen),
+        count_since_resolved = bugs.count_since_resolved + input.k,
+        status = CASE WHEN old.status = 'resolved' THEN 'open' ELSE bugs.status END,
+        regression_count = bugs.regression_count + (CASE WHEN old.status = 'resolved' THEN 1 ELSE 0 END),
+        escalation_level = CASE WHEN old.status = 'resolved' THEN 0 ELSE bugs.escalation_level END,
+        last_escalated_at = CASE WHEN old.status = 'resolved' THEN NULL ELSE bugs.last_escalated_at END,
+        escalation_started_at = CASE WHEN old.status = 'resolved' THEN input.first_at
+                                     ELSE bugs.escalation_started_at END,
+        updated_at = now()
+      FROM old JOIN input ON input.id = old.id
+      WHERE bugs.id = old.id AND bugs.id = ANY ((SELECT ids FROM wanted)::bigint[])
+      RETURNING bugs.*, old.status AS previous_status, old.occurrence_count AS previous_count
+    ), events_in AS (
+      INSERT INTO events (project_id, bug_id, event_id, received_at, occurred_at, level, source,
+        service, environment, release, error_type, message, stacktrace, raw_stacktrace, url,
+        url_pattern, method, status_code, request, user_id, tags, context)
+      SELECT e.project_id, e.bug_id, e.event_id, e.received_at, e.occurred_at, e.level, e.source,
+        e.service, e.environment, e.release, e.error_type, e.message, e.stacktrace,
+        e.raw_stacktrace, e.url, e.url_pattern, e.method, e.status_code, e.request, e.user_id,
+        e.tags, e.context
+      FROM json_to_recordset(${eventsJson}::json) AS e(project_id bigint, bug_id bigint,
+        event_id text, received_at timestamptz, occurred_at timestamptz, level text, source text,
+        service text, environment text, release text, error_type text, message text,
+        stacktrace jsonb, raw_stacktrace text, url text, url_pattern text, method text,
+        status_code integer, request jsonb, user_id text, tags jsonb, context jsonb)
+      WHERE (SELECT count(*) FROM counted) >= 0
+      ORDER BY e.project_id, e.event_id
+      ON CONFLICT (project_id, event_id) DO NOTHING
+      RETURNING 1
+    ), inserted AS (
+      SELECT count(*)::int AS n FROM events_in
+    ), hourly AS (
+      INSERT INTO bug_hourly (bug_id, project_id, hour, environment, service, count)
+      SELECT h.bug_id, h.project_id, h.hour, h.environment, h.service, h.count
+      FROM json_to_recordset(${hourlyJson}::json) AS h(bug_id bigint, project_id bigint,
+        hour timestamptz, environment text, service text, count integer)
+      WHERE (SELECT count(*) FROM counted) >= 0
+      ORDER BY h.bug_id, h.hour, h.environment, h.service
+      ON CONFLICT (bug_id, hour, environment, service)
+        DO UPDATE SET count = bug_hourly.count + excluded.count
+    )
+    SELECT counted.*, (SELECT n FROM inserted) AS events_inserted FROM counted`.execute(trx);
+  const rows = result.rows.map((r) => ({ ...r, previous_count: Number(r.previous_count) }));
+  return { rows, eventsInserted: Number(result.rows[0]?.events_inserted ?? 0) };
+}
+
+/** Hourly rollup cells, each key once (a multi-row upsert must not touch a row twice). */
+function rollupCells(reports: { bugId: number; occurrence: Occurrence }[]) {
+  const cells = new Map<
+    string,
+    {
+      bug_id: number;
+      project_id: number;
+      hour: Date;
+      environment: string;
+      service: string;
+      count: number;
+    }
+  >();
+  for (const { bugId, occurrence: occ } of reports) {
+    const hour = hourOf(occ.receivedAt);
+    const environment = occ.event.environment ?? "";
+    const service = occ.event.service ?? "";
+    const k = `${bugId}\u0000${hour.getTime()}\u0000${environment}\u0000${service}`;
+    const cell = cells.get(k);
+    if (cell) cell.count++;
+    else
+      cells.set(k, {
+        bug_id: bugId,
+        project_id: occ.projectId,
+        hour,
+        environment,
+        service,
+        count: 1,
+      });
+  }
+  return [...cells.values()];
+}

@@ -1,0 +1,287 @@
+import type { Transaction } from "kysely";
+import type { BugRow, Database } from "../db/index.js";
+import {
+  type FingerprintRef,
+  type LookupRow,
+  createBugs,
+  lockProjects,
+  lookUp,
+  mergeTargets,
+  writeBatch,
+} from "./batch-statements.js";
+import { toKnownBug } from "./bug-repository.js";
+import type { BugStatus } from "./known-bug.js";
+import {
+  DuplicateEventRace,
+  MAX_MERGE_HOPS,
+  type Occurrence,
+  type OccurrenceOutcome,
+  duplicateOutcome,
+} from "./record-occurrence.js";
+
+/** What one batch did: an answer per report, and one aggregated outcome per bug for the effects. */
+export interface BatchOutcome {
+  /** One per occurrence, in input order, as if each had been stored alone in that order. */
+  outcomes: OccurrenceOutcome[];
+  /**
+   * One per bug the batch counted, sorted by bug id: counts before and after the whole batch,
+   * isNew/isRegression when any report created/reopened it, and the first occurrence of that bug
+   * in the batch (the one that created or reopened it).
+   */
+  perBug: { outcome: OccurrenceOutcome; occurrence: Occurrence }[];
+}
+
+type Trx = Transaction<Database>;
+
+/** A bug and the batch's reports that count on it, in arrival order (indexes into the batch). */
+interface BugGroup {
+  bugId: number;
+  reports: number[];
+  created: boolean;
+  /** Row after the batch's write. */
+  row: BugRow;
+  previousStatus: BugStatus | null;
+  previousCount: number;
+}
+
+const key = (projectId: number, text: string) => `${projectId}\u0000${text}`;
+
+/**
+ * Stores many occurrences in the caller's transaction with a fixed number of statements whatever
+ * the batch size: one lookup (stored event ids and fingerprints), bug creation under the project
+ * lock only for new fingerprints (as the single path), and one write (counts, events, rollup).
+ * Each report's outcome is what it would have been stored alone, in batch order.
+ */
+export async function recordOccurrences(
+  trx: Trx,
+  batch: readonly Occurrence[],
+): Promise<BatchOutcome> {
+  const outcomes: OccurrenceOutcome[] = new Array(batch.length);
+  const found = await lookUp(
+    trx,
+    batch
+      .filter((o) => o.storeEvent)
+      .map((o) => ({ project_id: o.projectId, event_id: o.event.eventId })),
+    uniqueFingerprints(batch),
+  );
+
+  // Client retries: event ids already stored count nothing; a repeat inside the batch neither.
+  const stored = new Map<string, LookupRow>();
+  for (const row of found) {
+    if (row.kind === "event") stored.set(key(row.project_id, row.lookup_key), row);
+  }
+  const firstCopy = new Map<string, number>();
+  const repeats: { index: number; of: number }[] = [];
+  const counted: number[] = [];
+  batch.forEach((occ, index) => {
+    if (!occ.storeEvent) return counted.push(index);
+    const k = key(occ.projectId, occ.event.eventId);
+    const seen = stored.get(k);
+    if (seen) {
+      outcomes[index] = duplicateOutcome(stripLookup(seen));
+      return;
+    }
+    const of = firstCopy.get(k);
+    if (of !== undefined) return repeats.push({ index, of });
+    firstCopy.set(k, index);
+    counted.push(index);
+  });
+
+  // Which bug counts each fingerprint (following merges); new fingerprints get bugs.
+  const targets = await resolveTargets(
+    trx,
+    found.filter((r) => r.kind === "fingerprint"),
+  );
+  const missing = uniqueFingerprints(batch, counted).filter(
+    (f) => !targets.has(key(f.projectId, f.fingerprint)),
+  );
+  const created = new Map<number, BugRow>();
+  if (missing.length > 0) {
+    for (const row of await createMissing(trx, batch, counted, missing, targets)) {
+      targets.set(key(row.project_id, row.fingerprint), row.id);
+      created.set(row.id, row);
+    }
+  }
+
+  const groups = new Map<number, BugGroup>();
+  for (const index of counted) {
+    const occ = batch[index] as Occurrence;
+    const bugId = targets.get(key(occ.projectId, occ.fingerprint)) as number;
+    let group = groups.get(bugId);
+    if (!group) {
+      group = {
+        bugId,
+        reports: [],
+        created: created.has(bugId),
+        row: created.get(bugId) as BugRow,
+        previousStatus: null,
+        previousCount: 0,
+      };
+      groups.set(bugId, group);
+    }
+    group.reports.push(index);
+  }
+  const sorted = [...groups.values()].sort((a, b) => a.bugId - b.bugId);
+  if (sorted.length > 0) await write(trx, batch, sorted);
+
+  // Each report's own answer: its position in the count, isNew/isRegression on the first one.
+  for (const group of sorted) {
+    const bug = toKnownBug(group.row);
+    group.reports.forEach((index, position) => {
+      const first = position === 0;
+      outcomes[index] = {
+        bug: { ...bug, occurrenceCount: group.previousCount + position + 1 },
+        isNew: first && group.created,
+        isRegression: first && group.previousStatus === "resolved",
+        previousStatus: first ? group.previousStatus : bug.status,
+        duplicate: false,
+        eventStored: (batch[index] as Occurrence).storeEvent,
+        previousOccurrenceCount: group.previousCount + position,
+      };
+    });
+  }
+  for (const { index, of } of repeats) {
+    const bug = toKnownBug(
+      (groups.get((outcomes[of] as OccurrenceOutcome).bug.id) as BugGroup).row,
+    );
+    outcomes[index] = {
+      bug,
+      isNew: false,
+      isRegression: false,
+      previousStatus: bug.status,
+      duplicate: true,
+      eventStored: false,
+      previousOccurrenceCount: bug.occurrenceCount,
+    };
+  }
+
+  return {
+    outcomes,
+    perBug: sorted.map((group) => ({
+      occurrence: batch[group.reports[0] as number] as Occurrence,
+      outcome: {
+        bug: toKnownBug(group.row),
+        isNew: group.created,
+        isRegression: group.previousStatus === "resolved",
+        previousStatus: group.previousStatus,
+        duplicate: false,
+        eventStored: group.reports.some((i) => (batch[i] as Occurrence).storeEvent),
+        previousOccurrenceCount: group.previousCount,
+      },
+    })),
+  };
+}
+
+async function write(trx: Trx, batch: readonly Occurrence[], groups: BugGroup[]) {
+  const reports = groups.flatMap((g) =>
+    g.reports.map((i) => ({ bugId: g.bugId, occurrence: batch[i] as Occurrence })),
+  );
+  const counts = groups.map((g) => {
+    let lastSeen = 0;
+    for (const i of g.reports) {
+      lastSeen = Math.max(lastSeen, (batch[i] as Occurrence).receivedAt.getTime());
+    }
+    return {
+      bugId: g.bugId,
+      k: g.reports.length,
+      lastSeen: new Date(lastSeen),
+      firstAt: (batch[g.reports[0] as number] as Occurrence).receivedAt,
+    };
+  });
+  const { rows, eventsInserted } = await writeBatch(trx, counts, reports);
+  // A concurrent retry of one of these events committed after our lookup: roll back; the
+  // committer then stores the batch report by report, and the retry is seen as a duplicate.
+  const wanted = reports.filter((r) => r.occurrence.storeEvent).length;
+  if (eventsInserted !== wanted) throw new DuplicateEventRace();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (const group of groups) {
+    const row = byId.get(group.bugId);
+    if (!row) throw new Error(`bug ${group.bugId} disappeared while counting occurrences`);
+    const { previous_status, previous_count, events_inserted: _, ...bugRow } = row;
+    group.row = bugRow;
+    group.previousStatus = group.created ? null : previous_status;
+    group.previousCount = previous_count;
+  }
+}
+
+function stripLookup(row: LookupRow): BugRow {
+  const { kind: _kind, lookup_key: _key, ...bug } = row;
+  return bug;
+}
+
+function uniqueFingerprints(batch: readonly Occurrence[], only?: number[]): FingerprintRef[] {
+  const seen = new Map<string, FingerprintRef>();
+  for (const index of only ?? batch.keys()) {
+    const occ = batch[index] as Occurrence;
+    const k = key(occ.projectId, occ.fingerprint);
+    if (!seen.has(k)) seen.set(k, { projectId: occ.projectId, fingerprint: occ.fingerprint });
+  }
+  return [...seen.values()];
+}
+
+/** `projectId\0fingerprint` -> id of the bug that counts it, following merges. */
+async function resolveTargets(trx: Trx, rows: LookupRow[]): Promise<Map<string, number>> {
+  // merged_into_id of every bug seen so far; null = the chain ends there.
+  const mergedInto = new Map<number, number | null>(rows.map((r) => [r.id, r.merged_into_id]));
+  let frontier = rows.flatMap((r) => (r.merged_into_id === null ? [] : [r.merged_into_id]));
+  for (let hop = 0; frontier.length > 0 && hop < MAX_MERGE_HOPS; hop++) {
+    const next = await mergeTargets(trx, [...new Set(frontier)]);
+    for (const r of next) mergedInto.set(r.id, r.merged_into_id);
+    frontier = next.flatMap((r) =>
+      r.merged_into_id === null || mergedInto.has(r.merged_into_id) ? [] : [r.merged_into_id],
+    );
+  }
+  const targets = new Map<string, number>();
+  for (const row of rows) {
+    let id = row.id;
+    let next = row.merged_into_id;
+    for (let hop = 0; next !== null && hop < MAX_MERGE_HOPS; hop++) {
+      id = next;
+      next = mergedInto.get(id) ?? null;
+    }
+    targets.set(key(row.project_id, row.fingerprint), id);
+  }
+  return targets;
+}
+
+/**
+ * New fingerprints: take the project locks, look again (the batch before us may have created
+ * them), then create the rest, numbered in the order their first report arrived.
+ */
+async function createMissing(
+  trx: Trx,
+  batch: readonly Occurrence[],
+  counted: number[],
+  missing: FingerprintRef[],
+  targets: Map<string, number>,
+): Promise<BugRow[]> {
+  await lockProjects(
+    trx,
+    missing.map((m) => m.projectId),
+  );
+  const again = await lookUp(trx, [], missing);
+  for (const [k, id] of await resolveTargets(trx, again)) targets.set(k, id);
+
+  const firstReports = new Map<string, { occurrence: Occurrence; firstSeen: Date }>();
+  for (const index of counted) {
+    const occ = batch[index] as Occurrence;
+    const k = key(occ.projectId, occ.fingerprint);
+    if (targets.has(k)) continue;
+    // first_seen: when it happened, unless a client clock claims the future.
+    const at = Math.min(occ.event.timestamp.getTime(), occ.receivedAt.getTime());
+    const entry = firstReports.get(k);
+    if (!entry) firstReports.set(k, { occurrence: occ, firstSeen: new Date(at) });
+    else if (at < entry.firstSeen.getTime()) entry.firstSeen = new Date(at);
+  }
+  const byProject = new Map<number, { occurrence: Occurrence; firstSeen: Date }[]>();
+  for (const entry of firstReports.values()) {
+    const list = byProject.get(entry.occurrence.projectId) ?? [];
+    list.push(entry);
+    byProject.set(entry.occurrence.projectId, list);
+  }
+  const created: BugRow[] = [];
+  for (const projectId of [...byProject.keys()].sort((a, b) => a - b)) {
+    created.push(...(await createBugs(trx, projectId, byProject.get(projectId) ?? [])));
+  }
+  return created;
+}
