@@ -8,6 +8,7 @@ import type {
   FastifyRequest,
 } from "fastify";
 import type { ReportService } from "../bugs/index.js";
+import type { Admission } from "./admission/index.js";
 import { IngestError } from "./http-error.js";
 import type { ProjectAuth } from "./project-auth.js";
 import {
@@ -29,6 +30,8 @@ export interface SentryRoutesOptions {
   bodyLimit: number;
   /** Requests per minute per Sentry key (or client address without one). Default 1000. */
   rateLimitPerMinute?: number;
+  /** Inbound filters; a filtered event is acknowledged with its id, as Sentry does. */
+  admission?: Pick<Admission, "filter">;
 }
 
 export const DEFAULT_SENTRY_RATE_LIMIT_PER_MINUTE = 1000;
@@ -169,6 +172,12 @@ async function routes(app: FastifyInstance, opts: SentryRoutesOptions) {
         }
         throw error;
       }
+      const reason = await opts.admission?.filter(project.id, event);
+      if (reason) {
+        request.log.debug({ projectId: project.id, reason }, "sentry event dropped by filter");
+        eventId ??= event.eventId;
+        continue;
+      }
       const result = await opts.reportService.submit(project.id, event);
       eventId ??= result.eventId;
     }
@@ -217,6 +226,11 @@ async function routes(app: FastifyInstance, opts: SentryRoutesOptions) {
         return { error: error.code, message: error.message, reason: error.reason };
       }
       throw error;
+    }
+    const reason = await opts.admission?.filter(project.id, event);
+    if (reason) {
+      request.log.debug({ projectId: project.id, reason }, "sentry event dropped by filter");
+      return { id: event.eventId };
     }
     const result = await opts.reportService.submit(project.id, event);
     return { id: result.eventId };

@@ -336,6 +336,12 @@ describe("the real @sentry/node SDK", () => {
     const address = app.server.address();
     if (!address || typeof address === "string") throw new Error("no port");
     const { project: p } = await ensureProject(testDb.db, { fullName: "octo-org/shop" });
+    // Sampling keeps half of the warnings by default; this test counts every event.
+    await testDb.db
+      .updateTable("projects")
+      .set({ config: JSON.stringify({ sampling: { warning: 1 } }) })
+      .where("id", "=", p.id)
+      .execute();
     Sentry.init({
       dsn: `http://${p.ingestKey}@127.0.0.1:${address.port}/${p.id}`,
       defaultIntegrations: false,

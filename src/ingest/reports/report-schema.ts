@@ -8,16 +8,17 @@ const frameSchema = z.preprocess(
       ? Object.fromEntries(Object.entries(value).map(([k, v]) => [snakeCase(k), v]))
       : value,
   z.object({
-    filename: z.string().max(4096).optional(),
-    file: z.string().max(4096).optional(),
-    file_name: z.string().max(4096).optional(),
-    abs_path: z.string().max(4096).optional(),
-    module: z.string().max(1024).optional(),
-    class: z.string().max(1024).optional(),
-    class_name: z.string().max(1024).optional(),
-    function: z.string().max(1024).optional(),
-    method: z.string().max(1024).optional(),
-    method_name: z.string().max(1024).optional(),
+    // Text of any length is accepted here and cut by limitEvent, with a marker.
+    filename: z.string().optional(),
+    file: z.string().optional(),
+    file_name: z.string().optional(),
+    abs_path: z.string().optional(),
+    module: z.string().optional(),
+    class: z.string().optional(),
+    class_name: z.string().optional(),
+    function: z.string().optional(),
+    method: z.string().optional(),
+    method_name: z.string().optional(),
     lineno: z.coerce.number().int().nonnegative().optional(),
     line: z.coerce.number().int().nonnegative().optional(),
     line_number: z.coerce.number().int().nonnegative().optional(),
@@ -30,7 +31,7 @@ const frameSchema = z.preprocess(
 
 export type RawFrame = z.infer<typeof frameSchema>;
 
-const scalar = z.union([z.string().max(1024), z.number(), z.boolean()]);
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 const requestSchema = z.object({
   url: z.string().max(8192).optional(),
@@ -41,7 +42,10 @@ const requestSchema = z.object({
   data: z.unknown().optional(),
 });
 
-/** The generic report after key folding. Sizes here reject absurd input; long text is cut later. */
+/**
+ * The generic report after key folding. Sizes here reject absurd identifiers; free text (message,
+ * stack, frame fields, tag values) and the number of frames are cut later by limitEvent.
+ */
 export const reportSchema = z
   .object({
     event_id: z
@@ -51,9 +55,9 @@ export const reportSchema = z
       })
       .optional(),
     error_type: z.string().min(1).max(512).optional(),
-    message: z.string().max(100_000).optional(),
+    message: z.string().optional(),
     level: z.union([z.string().max(32), z.number()]).optional(),
-    stack_trace: z.union([z.string().max(1_000_000), z.array(frameSchema).max(1000)]).optional(),
+    stack_trace: z.union([z.string(), z.array(frameSchema)]).optional(),
     service: z.string().max(256).optional(),
     environment: z.string().max(256).optional(),
     release: z.string().max(256).optional(),

@@ -8,15 +8,6 @@ import {
 } from "../../grouping/index.js";
 import type { GenericReport, RawFrame } from "./report-schema.js";
 
-// Long text is cut, not refused: a huge message is still a real error worth counting.
-const MAX_MESSAGE = 8 * 1024;
-const MAX_RAW_STACK = 64 * 1024;
-const TRUNCATED = "…[truncated]";
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max) + TRUNCATED : text;
-}
-
 function frameFrom(raw: RawFrame): StackFrame {
   const frame: StackFrame = {};
   const filename = raw.filename ?? raw.file ?? raw.file_name;
@@ -75,7 +66,8 @@ export function reportToErrorEvent(
   let frames: StackFrame[] = [];
   let rawStacktrace: string | undefined;
   if (typeof report.stack_trace === "string") {
-    rawStacktrace = truncate(report.stack_trace, MAX_RAW_STACK);
+    // Long text is cut later, by limitEvent, with a marker saying how much.
+    rawStacktrace = report.stack_trace;
     frames = parseStackTrace(report.stack_trace);
   } else if (Array.isArray(report.stack_trace)) {
     // Structured frames come in the order runtimes print them (the raising frame first, as in
@@ -86,7 +78,7 @@ export function reportToErrorEvent(
 
   const header = rawStacktrace ? headerOf(rawStacktrace) : undefined;
   const errorType = report.error_type ?? header?.type ?? "Error";
-  const message = truncate(report.message ?? header?.message ?? "", MAX_MESSAGE);
+  const message = report.message ?? header?.message ?? "";
 
   const req = report.request;
   const url = req?.url ?? report.url;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ErrorEvent } from "../../grouping/error-event.js";
+import { MAX_JSON_DEPTH, exceedsJsonDepth, limitEvent } from "../limits/index.js";
 import { SentryEventError } from "./errors.js";
 import { newEventId, normaliseEventId } from "./event-id.js";
 import { pickException, threadStack } from "./exceptions.js";
@@ -51,7 +52,11 @@ const SdkSchema = z.looseObject({ name: optString, version: optString });
 export function mapSentryEvent(json: unknown, opts: { receivedAt: Date }): ErrorEvent {
   try {
     if (!isRecord(json)) throw new SentryEventError("event is not a JSON object");
-    return mapEvent(json, validDate(opts?.receivedAt) ?? new Date());
+    if (exceedsJsonDepth(json, MAX_JSON_DEPTH)) {
+      throw new SentryEventError(`event nests deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    // Hard limits last: text lengths, frames, tags and context size, cut with a visible marker.
+    return limitEvent(mapEvent(json, validDate(opts?.receivedAt) ?? new Date()));
   } catch (error) {
     if (error instanceof SentryEventError) throw error;
     // JSON never gets here; a Proxy or a throwing getter from a caller could.

@@ -117,17 +117,22 @@ describe("fuzz: only typed errors escape", () => {
     let deep: unknown = "x";
     for (let i = 0; i < 100_000; i++) deep = [deep];
     const frames = Array.from({ length: 100_000 }, (_, i) => ({ function: `f${i}` }));
+    // Deeper than MAX_JSON_DEPTH (64) is refused with a typed error, before anything recurses.
+    expect(() =>
+      mapSentryEvent(
+        { logentry: { message: "%s", params: [deep] }, extra: { deep } },
+        { receivedAt },
+      ),
+    ).toThrow(SentryEventError);
     const event = mapSentryEvent(
       {
         exception: { values: [{ type: "E", stacktrace: { frames } }] },
-        logentry: { message: "%s", params: [deep] },
-        extra: { deep },
         tags: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`t${i}`, "v"])),
       },
       { receivedAt },
     );
     expect(event.frames).toHaveLength(250);
-    expect(Object.keys(event.tags)).toHaveLength(200);
+    expect(Object.keys(event.tags)).toHaveLength(50);
     const template = "{0}".repeat(100_000);
     const amplified = mapSentryEvent(
       { message: { message: template, params: ["y".repeat(100_000)] } },

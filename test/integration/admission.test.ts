@@ -1,0 +1,201 @@
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Project } from "../../src/projects/index.js";
+import type { Services } from "../../src/services.js";
+import { buildTestApp } from "../helpers/app.js";
+import { type TestDb, createTestDb } from "../helpers/db.js";
+import { ingestTotals } from "../helpers/ingest-invariants.js";
+
+const NOW = new Date("2026-11-23T12:00:10.000Z");
+const GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+
+let testDb: TestDb;
+let app: FastifyInstance;
+let project: Project;
+let services: Services;
+
+function report(payload: unknown, url = "/api/reports") {
+  return app.inject({
+    method: "POST",
+    url,
+    headers: { authorization: `Bearer ${project.ingestKey}` },
+    payload: payload as Record<string, unknown>,
+  });
+}
+
+function sentryStore(payload: unknown) {
+  return app.inject({
+    method: "POST",
+    url: `/api/${project.id}/store/`,
+    headers: {
+      "x-sentry-auth": `Sentry sentry_version=7, sentry_key=${project.ingestKey}`,
+      "content-type": "application/json",
+    },
+    payload: JSON.stringify(payload),
+  });
+}
+
+async function configure(raw: unknown) {
+  await services.projectConfigs.save(project.id, raw, NOW);
+}
+
+beforeAll(async () => {
+  testDb = await createTestDb({ poolSize: 20 });
+});
+afterAll(async () => {
+  await app?.close();
+  await testDb.close();
+});
+beforeEach(async () => {
+  await app?.close();
+  await testDb.truncate();
+  ({ app, project, services } = await buildTestApp(testDb.db, { clock: () => NOW }));
+});
+
+describe("inbound filters", () => {
+  it("drops a report on a default excluded path: 202 filtered, nothing stored or counted", async () => {
+    const res = await report({ error_type: "Error", message: "probe failed", url: "/health/live" });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ filtered: true, reason: "excluded_path" });
+    expect(res.json().bug).toBeUndefined();
+    expect(await ingestTotals(testDb.db)).toMatchObject({ bugs: 0, events: 0, hourly: 0 });
+    expect(services.admission.counters(project.id).filtered).toEqual({ excluded_path: 1 });
+  });
+
+  it("applies the repo config: status codes, environments, error types, messages", async () => {
+    await configure({
+      filters: {
+        exclude_status_codes: [404],
+        exclude_environments: ["staging"],
+        exclude_error_types: ["^ChunkLoadError$"],
+        exclude_messages: ["/ResizeObserver loop/i"],
+      },
+    });
+    const cases: [Record<string, unknown>, string][] = [
+      [{ message: "not found", request: { url: "/x", status_code: 404 } }, "excluded_status_code"],
+      [{ message: "boom", environment: "staging" }, "excluded_environment"],
+      [{ error_type: "ChunkLoadError", message: "Loading chunk 7 failed" }, "excluded_error_type"],
+      [{ message: "resizeobserver LOOP limit exceeded" }, "excluded_message"],
+    ];
+    for (const [payload, reason] of cases) {
+      const res = await report(payload);
+      expect(res.json(), reason).toMatchObject({ filtered: true, reason });
+    }
+    // Not matched: stored as usual.
+    const kept = await report({ message: "boom", environment: "production", status_code: 500 });
+    expect(kept.json()).toMatchObject({ bug: "B-001", occurrences: 1 });
+    expect(await ingestTotals(testDb.db)).toMatchObject({ bugs: 1, events: 1, occurrences: 1 });
+  });
+
+  it("drops crawler traffic from the frontend route and extension errors from Sentry", async () => {
+    const bot = await report(
+      {
+        message: "x is undefined",
+        error: { name: "TypeError", message: "x is undefined" },
+        userAgent: GOOGLEBOT,
+        url: "https://shop.example.com/cart",
+      },
+      "/api/reports/frontend",
+    );
+    expect(bot.json()).toMatchObject({ filtered: true, reason: "crawler" });
+
+    const extension = await sentryStore({
+      event_id: "c".repeat(32),
+      exception: {
+        values: [
+          {
+            type: "TypeError",
+            value: "Cannot read properties of null",
+            stacktrace: {
+              frames: [
+                { filename: "https://shop.example.com/app.js", function: "main" },
+                {
+                  filename: "chrome-extension://kbfnbcaeplbcioakkpcpgfkobkghlhen/src/js/content.js",
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    // Sentry SDKs are told the event was taken, as Sentry itself answers for filtered events.
+    expect(extension.statusCode).toBe(200);
+    expect(extension.json()).toEqual({ id: "c".repeat(32) });
+    expect(await ingestTotals(testDb.db)).toMatchObject({ bugs: 0, events: 0 });
+    expect(services.admission.counters(project.id).filtered).toEqual({
+      crawler: 1,
+      browser_extension: 1,
+    });
+  });
+});
+
+describe("sampling", () => {
+  it("counts sampled-out reports on the bug and its hourly rollup, stores no event", async () => {
+    await configure({ sampling: { info: 0, warning: 1 } });
+    for (let i = 0; i < 5; i++) {
+      const res = await report({ message: "cache miss storm", level: "info" });
+      expect(res.statusCode).toBe(202);
+      expect(res.json()).toMatchObject({ bug: "B-001", occurrences: i + 1 });
+    }
+    await report({ message: "disk at 91%", level: "warning" });
+    expect(await ingestTotals(testDb.db)).toMatchObject({
+      bugs: 2,
+      events: 1,
+      occurrences: 6,
+      hourly: 6,
+      bugsWithHourlyMismatch: 0,
+    });
+    expect(services.admission.counters(project.id).sampledOut).toBe(5);
+  });
+
+  it("decides a retried event like its first delivery", async () => {
+    await configure({ sampling: { warning: 0.5 } });
+    const ids = Array.from({ length: 40 }, (_, i) => i.toString(16).padStart(32, "a"));
+    const first = [];
+    for (const id of ids)
+      first.push((await report({ message: "w", level: "warning", event_id: id })).json());
+    const stored = await testDb.db.selectFrom("events").select("event_id").execute();
+    // Retries: the stored ones are recognised as duplicates, the others are sampled out again.
+    for (const id of ids) await report({ message: "w", level: "warning", event_id: id });
+    const after = await testDb.db.selectFrom("events").select("event_id").execute();
+    expect(after.map((r) => r.event_id).sort()).toEqual(stored.map((r) => r.event_id).sort());
+    expect(stored.length).toBeGreaterThan(5);
+    expect(stored.length).toBeLessThan(35);
+    expect(first.every((b) => b.bug === "B-001")).toBe(true);
+  });
+});
+
+describe("rate limits", () => {
+  it("stores at most per_bug_per_minute events but counts every occurrence exactly", async () => {
+    await configure({ rate_limits: { per_bug_per_minute: 5, per_project_per_minute: 1000 } });
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        report({ error_type: "TimeoutError", message: "db timeout" }),
+      ),
+    );
+    expect(answers.every((a) => a.statusCode === 202)).toBe(true);
+    expect(Math.max(...answers.map((a) => a.json().occurrences))).toBe(30);
+    expect(await ingestTotals(testDb.db)).toMatchObject({
+      bugs: 1,
+      events: 5,
+      occurrences: 30,
+      hourly: 30,
+      orphanEvents: 0,
+      bugsWithHourlyMismatch: 0,
+    });
+    expect(services.admission.counters(project.id).rateLimited).toBe(25);
+  });
+
+  it("caps the stored events of the whole project per minute", async () => {
+    await configure({ rate_limits: { per_bug_per_minute: 100, per_project_per_minute: 8 } });
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) => report({ error_type: `E${i % 3}`, message: "m" })),
+    );
+    expect(await ingestTotals(testDb.db)).toMatchObject({
+      bugs: 3,
+      events: 8,
+      occurrences: 24,
+      hourly: 24,
+    });
+  });
+});
