@@ -1,5 +1,6 @@
 export {
   createOutboxWorker,
+  GiveUp,
   NotYet,
   type OutboxHandler,
   type OutboxHandlerContext,
@@ -7,6 +8,11 @@ export {
   type OutboxWorker,
   type OutboxWorkerOptions,
 } from "./outbox/worker.js";
+export {
+  createLoadConfigHandler,
+  planConfigLoad,
+  planMissingConfigLoads,
+} from "./config/index.js";
 export { enqueue, OUTBOX_KINDS, planGithubEffects } from "./outbox/plan-effects.js";
 export { loadProbotSetupHandler } from "./probot-setup.js";
 export { registerWebhookHandlers, type WebhookDeps } from "./webhooks/index.js";

@@ -11,6 +11,10 @@ export interface LoadedProjectConfig {
   loadedAt: Date | null;
 }
 
+/**
+ * Not for use inside an open transaction: a cache miss reads on another connection, and embedded
+ * PGlite (one session) would wait for the transaction forever. Read through the transaction then.
+ */
 export interface ProjectConfigs {
   /** The project's config; cached for a short while, defaults for an unknown project. */
   get(projectId: number): Promise<RepoConfig>;
@@ -48,11 +52,16 @@ export function createProjectConfigs(
     if (cached) return cached;
     const row = await db
       .selectFrom("projects")
-      .select(["config", "config_loaded_at"])
+      .select(["config", "config_errors", "config_loaded_at"])
       .where("id", "=", projectId)
       .executeTakeFirst();
     const parsed = parseRepoConfig(row?.config ?? null);
-    const loaded = { ...parsed, loadedAt: row?.config_loaded_at ?? null };
+    // Errors of the whole file (invalid YAML, a broken _extends) exist only in config_errors.
+    const loaded = {
+      config: parsed.config,
+      errors: row?.config_errors ?? parsed.errors,
+      loadedAt: row?.config_loaded_at ?? null,
+    };
     cache.set(projectId, loaded);
     return loaded;
   }

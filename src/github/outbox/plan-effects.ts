@@ -1,7 +1,11 @@
 import type { Kysely, Transaction } from "kysely";
+import { LRUCache } from "lru-cache";
 import type { OccurrenceEffect } from "../../bugs/index.js";
-import { DEFAULT_REPO_CONFIG } from "../../config/repo-config.js";
 import type { Database } from "../../db/schema.js";
+import {
+  type ProjectGithubSettings,
+  readProjectGithubSettings,
+} from "../config/read-project-config.js";
 
 export const OUTBOX_KINDS = {
   openIssue: "open_issue",
@@ -9,13 +13,29 @@ export const OUTBOX_KINDS = {
   reopenIssue: "reopen_issue",
   commandReply: "command_reply",
   closeDuplicate: "close_duplicate",
+  updateIssueBody: "update_issue_body",
+  loadConfig: "load_config",
 } as const;
 
 export interface PlanGithubEffectsOptions {
-  /** Occurrences before the issue is opened (default: the repo config default, 1). */
+  /** Overrides the repo config's threshold (occurrences before the issue is opened). */
   threshold?: number;
-  /** Occurrence counts that earn a comment (default: the repo config default). */
+  /** Overrides the repo config's milestones (occurrence counts that earn a comment). */
   milestones?: readonly number[];
+  /**
+   * How long a project's installation and `.github/faultline.yml` (as stored by the load_config
+   * row) are trusted without reading the projects row again. Default 30 s, like projectConfigs.
+   */
+  cacheTtlMs?: number;
+}
+
+/** The time window an occurrence falls in, for one body refresh per bug per window. */
+export function bodyRefreshWindow(
+  receivedAt: Date,
+  intervalMs: number,
+): { key: number; end: Date } {
+  const key = Math.floor(receivedAt.getTime() / intervalMs);
+  return { key, end: new Date((key + 1) * intervalMs) };
 }
 
 /**
@@ -54,17 +74,31 @@ export async function enqueue(
  * concurrent report never plans the same thing twice. Projects without an installation get none.
  */
 export function planGithubEffects(options: PlanGithubEffectsOptions = {}): OccurrenceEffect {
-  const threshold = options.threshold ?? DEFAULT_REPO_CONFIG.threshold;
-  const milestones = [...(options.milestones ?? DEFAULT_REPO_CONFIG.milestones)];
+  // Effects run for every report (once per bug per group commit): the installation id and the
+  // config come from a short-lived cache, not a query each time. A miss reads through the report's
+  // transaction (see readProjectGithubSettings). A project installed a moment ago gets its rows
+  // from its next report (open_issue is planned while count >= threshold).
+  const settings = new LRUCache<number, ProjectGithubSettings>({
+    max: 10_000,
+    ttl: options.cacheTtlMs ?? 30_000,
+  });
+  async function settingsOf(trx: Transaction<Database>, projectId: number) {
+    const cached = settings.get(projectId);
+    if (cached) return cached;
+    const read = await readProjectGithubSettings(trx, projectId);
+    settings.set(projectId, read);
+    return read;
+  }
+
   return async (trx, outcome, occurrence) => {
     if (outcome.duplicate) return;
     const bug = outcome.bug;
-    const project = await trx
-      .selectFrom("projects")
-      .select(["installation_id"])
-      .where("id", "=", bug.projectId)
-      .executeTakeFirst();
-    if (project?.installation_id == null) return;
+    const { installationId, config } = await settingsOf(trx, bug.projectId);
+    if (installationId == null) return;
+    const threshold = options.threshold ?? config.threshold;
+    const milestones = config.comments.on_milestone
+      ? (options.milestones ?? config.milestones)
+      : [];
     const base = { projectId: bug.projectId, bugId: bug.id, runAfter: occurrence.receivedAt };
     const count = bug.occurrenceCount;
 
@@ -76,9 +110,13 @@ export function planGithubEffects(options: PlanGithubEffectsOptions = {}): Occur
         payload: {},
       });
     }
-    // This occurrence moved the count from count-1 to count.
+    // This occurrence (or group of them) moved the count from previousOccurrenceCount to count.
     for (const milestone of milestones) {
-      if (milestone > threshold && count >= milestone && count - 1 < milestone) {
+      if (
+        milestone > threshold &&
+        count >= milestone &&
+        outcome.previousOccurrenceCount < milestone
+      ) {
         await enqueue(trx, {
           ...base,
           kind: OUTBOX_KINDS.commentMilestone,
@@ -86,6 +124,19 @@ export function planGithubEffects(options: PlanGithubEffectsOptions = {}): Occur
           payload: { milestone },
         });
       }
+    }
+    // Counts in the body go stale: one refresh per bug per window, run at the window's end so it
+    // shows the counts of the whole window. Only bugs that have an issue (known from the bug row).
+    const interval = config.body_update_interval;
+    if (bug.issueNumber != null && interval !== null && interval > 0) {
+      const window = bodyRefreshWindow(occurrence.receivedAt, interval);
+      await enqueue(trx, {
+        ...base,
+        kind: OUTBOX_KINDS.updateIssueBody,
+        key: `issue_body:${bug.id}:${interval}:${window.key}`,
+        payload: { window: window.key },
+        runAfter: window.end,
+      });
     }
     if (outcome.isRegression) {
       await enqueue(trx, {

@@ -33,8 +33,10 @@ export interface OutboxWorkerOptions {
   batchSize?: number;
   /** How long a claimed row stays invisible to other workers. */
   lockMs?: number;
-  /** Labels and the like; the repo config defaults when not given. */
+  /** Labels and the like for every project, when projectConfigs is not given; default: defaults. */
   config?: RepoConfig;
+  /** Each project's `.github/faultline.yml`: label names and colours, comment policy. */
+  projectConfigs?: { get(projectId: number): Promise<RepoConfig> };
   /** Faultline's public URL, linked from issue bodies. */
   appUrl?: string;
   /**
@@ -74,6 +76,12 @@ const MAX_BACKOFF_MS = 60 * 60 * 1000;
 
 /** Thrown by a handler to retry later without counting as a failure of GitHub. */
 export class NotYet extends Error {}
+
+/**
+ * Thrown by a handler when retrying cannot help (a webhook answering 404, too many attempts): the
+ * row is closed (`done_at` set) with its `last_error` kept, a dead letter, instead of retrying.
+ */
+export class GiveUp extends Error {}
 
 interface HttpishError {
   status?: number;
@@ -120,8 +128,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const clock = options.clock ?? (() => new Date());
   const batchSize = options.batchSize ?? 10;
   const lockMs = options.lockMs ?? 5 * 60 * 1000;
-  const config = options.config ?? DEFAULT_REPO_CONFIG;
+  const fallbackConfig = options.config ?? DEFAULT_REPO_CONFIG;
   const log = options.log;
+
+  async function configFor(projectId: number): Promise<RepoConfig> {
+    return (await options.projectConfigs?.get(projectId)) ?? fallbackConfig;
+  }
 
   async function claim(): Promise<OutboxRow[]> {
     const now = clock();
@@ -250,7 +262,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         return;
       }
     }
-    const labels = config.labels;
+    const labels = (await configFor(project.id)).labels;
     const severityLabel = labels.severity[bug.severity];
     await ensureLabel(octokit, repo, labels.bug, labels.colors.bug);
     await ensureLabel(octokit, repo, severityLabel, labels.colors[bug.severity]);
@@ -269,7 +281,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   async function commentMilestone(row: OutboxRow) {
-    const { bug, octokit, repo } = await loadContext(row);
+    const { bug, octokit, repo, project } = await loadContext(row);
+    // Switched off since the row was planned.
+    if (!(await configFor(project.id)).comments.on_milestone) return;
     if (bug.issue_number == null) throw new NotYet("the issue is not open yet");
     const milestone = Number((row.payload as { milestone?: number }).milestone);
     const view = await bugView(bug);
@@ -281,7 +295,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   async function reopenIssue(row: OutboxRow) {
-    const { bug, octokit, repo } = await loadContext(row);
+    const { bug, octokit, repo, project } = await loadContext(row);
     if (bug.issue_number == null) throw new NotYet("the issue is not open yet");
     const p = row.payload as {
       release?: string | null;
@@ -289,8 +303,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       resolvedAt?: string | null;
       resolvedInRelease?: string | null;
     };
-    const view = await bugView(bug);
     await octokit.rest.issues.update({ ...repo, issue_number: bug.issue_number, state: "open" });
+    if (!(await configFor(project.id)).comments.on_regression) return;
+    const view = await bugView(bug);
     await octokit.rest.issues.createComment({
       ...repo,
       issue_number: bug.issue_number,
@@ -301,6 +316,18 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         ...(p.resolvedAt ? { resolvedAt: new Date(p.resolvedAt) } : {}),
         ...(p.resolvedInRelease ? { resolvedInRelease: p.resolvedInRelease } : {}),
       }),
+    });
+  }
+
+  /** Rewrites the body with the counts of now; planned once per bug per refresh window. */
+  async function updateIssueBody(row: OutboxRow) {
+    const { bug, octokit, repo } = await loadContext(row);
+    if (bug.issue_number == null) return; // unlinked since (issue deleted or transferred)
+    const view = await bugView(bug);
+    await octokit.rest.issues.update({
+      ...repo,
+      issue_number: bug.issue_number,
+      body: renderIssueBody(view),
     });
   }
 
@@ -343,6 +370,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         return commandReply(row);
       case OUTBOX_KINDS.closeDuplicate:
         return closeDuplicate(row);
+      case OUTBOX_KINDS.updateIssueBody:
+        return updateIssueBody(row);
       default: {
         const handler = options.handlers?.[row.kind];
         if (!handler) throw new Error(`unknown outbox kind ${row.kind}`);
@@ -369,6 +398,20 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
             run_after: new Date(now.getTime() + BASE_BACKOFF_MS),
             locked_until: null,
             last_error: error.message,
+          })
+          .where("id", "=", row.id)
+          .execute();
+        return;
+      }
+      if (error instanceof GiveUp) {
+        log?.warn({ err: error, outboxId: row.id, kind: row.kind }, "outbox row given up");
+        await db
+          .updateTable("outbox")
+          .set({
+            attempts: sql<number>`outbox.attempts + 1`,
+            last_error: errorText(error),
+            done_at: now,
+            locked_until: null,
           })
           .where("id", "=", row.id)
           .execute();

@@ -10,6 +10,13 @@ export {
   renderMilestoneComment,
   renderRegressionComment,
 } from "./comments.js";
+export {
+  CONFIG_ISSUE_MARKER,
+  CONFIG_ISSUE_TITLE,
+  hasConfigIssueMarker,
+  renderConfigFixedComment,
+  renderConfigIssueBody,
+} from "./config-issue.js";
 export { MAX_BODY_LENGTH, renderIssueBody } from "./issue-body.js";
 export { issueMarker, parseIssueMarker } from "./issue-marker.js";
 export { issueTitle, MAX_TITLE_LENGTH } from "./issue-title.js";

@@ -2,6 +2,8 @@ import type { Kysely, Transaction } from "kysely";
 import type { Probot } from "probot";
 import type { BugUpdate, Database } from "../../db/index.js";
 import { ensureProject } from "../../projects/index.js";
+import { REPO_CONFIG_PATH, planConfigLoad } from "../config/index.js";
+import { readProjectGithubSettings } from "../config/read-project-config.js";
 import { OUTBOX_KINDS, enqueue } from "../outbox/plan-effects.js";
 import { bugRef, renderCommandReply } from "../render/index.js";
 import {
@@ -15,7 +17,10 @@ import { type SlashCommand, parseSlashCommand } from "./slash-commands.js";
 export interface WebhookDeps {
   db: Kysely<Database>;
   clock: () => Date;
-  /** Severity label names; default: DEFAULT_REPO_CONFIG.labels.severity. */
+  /**
+   * Severity label names for every repository, instead of each one's `.github/faultline.yml`
+   * (tests, single-repository setups).
+   */
   severityLabels?: SeverityLabels;
 }
 
@@ -49,6 +54,10 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
         .forUpdate()
         .executeTakeFirst();
       if (!bug) return; // not an issue Faultline created
+      // Read through this transaction (projectConfigs.get would need a second connection).
+      const severityLabels =
+        deps.severityLabels ??
+        (await readProjectGithubSettings(trx, project.id)).config.labels.severity;
       const action = mapIssueEvent(
         {
           action: payload.action,
@@ -56,7 +65,7 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
           label: "label" in payload ? (payload.label ?? null) : null,
         },
         bug,
-        deps.severityLabels,
+        severityLabels,
       );
       const update = toUpdate(action, clock(), payload.sender?.login ?? null);
       if (!update) return;
@@ -119,7 +128,8 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
   probot.on(["installation.created", "installation.new_permissions_accepted"], async (context) => {
     const { installation, repositories } = context.payload;
     await claimDelivery(db, context.id, `installation.${context.payload.action}`, async (trx) => {
-      await linkRepos(trx, installation.id, repositories ?? []);
+      const projectIds = await linkRepos(trx, installation.id, repositories ?? []);
+      await planConfigLoads(trx, projectIds, `install:${context.id}`, clock());
       await trx
         .updateTable("projects")
         .set({ suspended_at: null })
@@ -131,7 +141,8 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
   probot.on("installation_repositories.added", async (context) => {
     const { installation, repositories_added } = context.payload;
     await claimDelivery(db, context.id, "installation_repositories.added", async (trx) => {
-      await linkRepos(trx, installation.id, repositories_added);
+      const projectIds = await linkRepos(trx, installation.id, repositories_added);
+      await planConfigLoads(trx, projectIds, `install:${context.id}`, clock());
     });
   });
 
@@ -179,11 +190,13 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
 
   probot.on("push", async (context) => {
     const payload = context.payload;
-    if (payload.sender?.type === "Bot") return;
     const defaultBranch = payload.repository.default_branch;
     if (!defaultBranch || payload.ref !== `refs/heads/${defaultBranch}`) return;
+    // The config is read again whoever pushed it (a bot's commit changes it just as well).
+    const configChanged = touchesRepoConfig(payload.commits ?? []);
     const closes: { number: number; by: string | null }[] = [];
-    for (const commit of payload.commits ?? []) {
+    const human = payload.sender?.type !== "Bot";
+    for (const commit of human ? (payload.commits ?? []) : []) {
       for (const number of bugRefsClosedBy(commit.message)) {
         closes.push({
           number,
@@ -191,11 +204,22 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
         });
       }
     }
-    if (closes.length === 0) return;
+    if (closes.length === 0 && !configChanged) return;
     await claimDelivery(db, context.id, "push", async (trx) => {
+      const now = clock();
+      if (configChanged) {
+        // Keyed by the head sha, so a redelivered push adds nothing; see planConfigLoad for how a
+        // burst of pushes shares one row.
+        const reason = `push:${payload.after}`;
+        await planConfigLoads(
+          trx,
+          await projectsReadingConfigOf(trx, payload.repository),
+          reason,
+          now,
+        );
+      }
       const project = await findProject(trx, payload.repository);
       if (!project) return;
-      const now = clock();
       for (const { number, by } of closes) {
         await trx
           .updateTable("bugs")
@@ -359,7 +383,44 @@ async function findProject(trx: Trx, repository: RepoRef | undefined | null) {
     .executeTakeFirst();
 }
 
-async function linkRepos(trx: Trx, installationId: number, repos: RepoRef[]): Promise<void> {
+/** Whether any commit adds, changes or removes `.github/faultline.yml`. */
+export function touchesRepoConfig(
+  commits: readonly { added?: string[]; modified?: string[]; removed?: string[] }[],
+): boolean {
+  return commits.some((c) =>
+    [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(REPO_CONFIG_PATH),
+  );
+}
+
+/**
+ * Projects whose config a push to this repository can change: the repository's own, and for an
+ * owner's `.github` repository every installed project of that owner (Probot reads the file there
+ * when a repository has none, and `_extends` usually points there).
+ */
+async function projectsReadingConfigOf(trx: Trx, repository: RepoRef & { name?: string }) {
+  const [owner, name] = repository.full_name.split("/");
+  if (name !== ".github" || !owner) {
+    const project = await findProject(trx, repository);
+    return project ? [project.id] : [];
+  }
+  const rows = await trx
+    .selectFrom("projects")
+    .select("id")
+    .where((eb) => eb(eb.fn("lower", ["owner"]), "=", owner.toLowerCase()))
+    .where("installation_id", "is not", null)
+    .where("suspended_at", "is", null)
+    .orderBy("id")
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+async function planConfigLoads(trx: Trx, projectIds: number[], reason: string, now: Date) {
+  for (const projectId of projectIds) await planConfigLoad(trx, { projectId, reason, now });
+}
+
+/** Links each repository to the installation (creating its project); returns the project ids. */
+async function linkRepos(trx: Trx, installationId: number, repos: RepoRef[]): Promise<number[]> {
+  const ids: number[] = [];
   for (const repo of repos) {
     const { project } = await ensureProject(trx, {
       fullName: repo.full_name,
@@ -371,7 +432,9 @@ async function linkRepos(trx: Trx, installationId: number, repos: RepoRef[]): Pr
       .set({ installation_id: installationId, repo_id: repo.id, suspended_at: null })
       .where("id", "=", project.id)
       .execute();
+    ids.push(project.id);
   }
+  return ids;
 }
 
 function toUpdate(action: IssueSyncAction, now: Date, login: string | null): BugUpdate | null {

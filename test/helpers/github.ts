@@ -1,0 +1,98 @@
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import type { FastifyInstance } from "fastify";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import type { OutboxOctokit } from "../../src/github/index.js";
+
+/** GitHub test kit: a Probot with a real key, octokits without retry, signed webhook deliveries. */
+
+export const API = "https://api.github.com";
+export const WEBHOOK_SECRET = "test-secret";
+
+// biome-ignore lint/suspicious/noExplicitAny: example payloads are edited freely as plain JSON
+export type Payload = Record<string, any>;
+
+/** Retry and throttling off: a mocked 500 must fail at once, not after 16 s of backoff. */
+export const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+  ...o,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
+
+export async function testOctokit(): Promise<OutboxOctokit> {
+  return new TestOctokit({ auth: { token: "test" } }) as OutboxOctokit;
+}
+
+let key: string | undefined;
+/** A real RSA key: a junk one only fails at the first GitHub call. Generated once per file. */
+export function testPrivateKey(): string {
+  key ??= generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
+  return key;
+}
+
+export function createTestProbot(): Probot {
+  return new Probot({
+    appId: 1,
+    privateKey: testPrivateKey(),
+    secret: WEBHOOK_SECRET,
+    logLevel: "fatal",
+    Octokit: TestOctokit,
+  });
+}
+
+interface Example {
+  action?: string;
+  [key: string]: unknown;
+}
+const examples = createRequire(import.meta.url)(
+  "@octokit/webhooks-examples/api.github.com/index.json",
+) as { name: string; examples: Example[] }[];
+
+/** A deep copy of a real example payload from @octokit/webhooks-examples. */
+export function webhookExample(name: string, action?: string): Payload {
+  const group = examples.find((e) => e.name === name);
+  const found = group?.examples.find((e) => action === undefined || e.action === action);
+  if (!found) throw new Error(`no example ${name}.${action}`);
+  return structuredClone(found) as Payload;
+}
+
+/** Delivers a signed webhook through the real route. */
+export async function sendWebhook(
+  app: FastifyInstance,
+  event: string,
+  payload: unknown,
+  options: { id?: string } = {},
+) {
+  const body = JSON.stringify(payload);
+  const signature = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
+  const id = options.id ?? randomUUID();
+  const response = await app.inject({
+    method: "POST",
+    url: "/api/github/webhooks",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": id,
+      "x-hub-signature-256": signature,
+    },
+    payload: body,
+  });
+  return { response, id };
+}
+
+/** Mocks a read of `path` in `owner/repo` through the contents API (raw media type). */
+export function nockContents(
+  fullName: string,
+  path: string,
+  reply: { status: 200; yaml: string } | { status: 404 },
+  times = 1,
+) {
+  const url = `/repos/${fullName}/contents/${encodeURIComponent(path)}`;
+  const scope = nock(API).get(url).times(times);
+  return reply.status === 200
+    ? scope.reply(200, reply.yaml, { "content-type": "text/plain; charset=utf-8" })
+    : scope.reply(404, { message: "Not Found" });
+}
