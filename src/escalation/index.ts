@@ -1,4 +1,7 @@
-/** Escalation: pure decision rules (CODEOWNERS, on-call, assignees, ladder, spikes). */
+/**
+ * Escalation: pure decision rules (CODEOWNERS, on-call, assignees, ladder, spikes), the scheduled
+ * jobs that apply them, and the outbox handlers doing their GitHub side.
+ */
 
 export {
   type AssigneeChoice,
@@ -43,3 +46,25 @@ export {
   shouldNotifySpike,
   spikeKey,
 } from "./spike-notification.js";
+export {
+  type AssignDetail,
+  createEscalationHandlers,
+  type EscalationHandlerDeps,
+  topInAppFrame,
+} from "./escalation-handlers.js";
+export {
+  type EscalationJobDeps,
+  type EscalationRunResult,
+  ladderOf,
+  runEscalations,
+} from "./escalation-job.js";
+export { ESCALATION_KINDS, type EscalationPayload } from "./escalation-kinds.js";
+export { type FetchedCodeowners, fetchCodeowners } from "./fetch-codeowners.js";
+export { createScheduledJobHandlers } from "./outbox-handlers.js";
+export { createSpikeHandlers, type SpikeHandlerDeps } from "./spike-handlers.js";
+export {
+  runSpikeDetection,
+  type SpikeCommentPayload,
+  type SpikeJobDeps,
+  type SpikeRunResult,
+} from "./spike-job.js";
