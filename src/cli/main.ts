@@ -4,6 +4,7 @@ import { EmbeddedDbBusyError, MigrationError, migrateToLatest } from "../db/inde
 import { ProjectNameError } from "../projects/index.js";
 import { CliError } from "./cli-error.js";
 import { dsnCommand } from "./commands/dsn.js";
+import { READ_COMMANDS, READ_USAGE } from "./commands/read-commands.js";
 import { openDatabase } from "./open-database.js";
 
 const USAGE = `usage: faultline <command> [options]
@@ -13,10 +14,13 @@ commands:
   dsn <owner/repo> [--rotate]  create or show a project's ingest key, report URL and Sentry DSN;
                                --rotate issues a new key (the old one works for
                                KEY_ROTATION_GRACE_HOURS more)
+${READ_USAGE}
 
 The database is DATABASE_URL, or the embedded one in DATA_DIR (default ./.data).`;
 
 async function run(argv: string[]): Promise<string> {
+  const readCommand = argv[0] ? READ_COMMANDS[argv[0]] : undefined;
+  if (readCommand) return runReadCommand(readCommand, argv.slice(1));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -62,11 +66,29 @@ async function run(argv: string[]): Promise<string> {
   }
 }
 
+/** bugs, stats, export: each parses its own flags (before the database is opened). */
+async function runReadCommand(
+  command: (typeof READ_COMMANDS)[string] & {},
+  argv: string[],
+): Promise<string> {
+  const now = new Date();
+  const options = command.parse(argv, now);
+  if (options && typeof options === "object" && "help" in options) return options.help;
+  loadDotEnv();
+  const handle = await openDatabase(loadEnv());
+  try {
+    return await command.run(handle.db, options, { now, stdout: process.stdout });
+  } finally {
+    await handle.close();
+  }
+}
+
 const USER_ERRORS = [CliError, EnvError, EmbeddedDbBusyError, ProjectNameError, MigrationError];
 
 run(process.argv.slice(2)).then(
   (output) => {
-    console.log(output);
+    // "" = the command streamed its own output (faultline export to stdout).
+    if (output) console.log(output);
   },
   (error: unknown) => {
     const known =

@@ -7,6 +7,7 @@ import {
   findProjectByName,
   rotateIngestKey,
 } from "../../projects/index.js";
+import { ensureReadKey } from "../../stats/read-key.js";
 import { CliError } from "../cli-error.js";
 
 export interface DsnOptions {
@@ -33,11 +34,14 @@ export async function dsnCommand(db: Kysely<Database>, options: DsnOptions): Pro
     ({ project, created } = await ensureProject(db, { fullName: options.fullName }));
   }
   const urls = endpointsFor(project, options.publicUrl);
+  const readKey = await ensureReadKey(db, project.id);
   const lines = [
     `${created ? "Created" : "Project"} ${project.fullName} (project id ${project.id})`,
     `  ingest key:    ${project.ingestKey}`,
     `  report URL:    ${urls.reportUrl}`,
     `  Sentry DSN:    ${urls.sentryDsn}`,
+    `  read key:      ${readKey}`,
+    "                 (Bearer for /api/stats, /api/bugs, /api/export: keep it out of apps)",
     "",
     "  curl example:",
     `    curl -X POST ${urls.reportUrl} -H 'Authorization: Bearer ${project.ingestKey}' \\`,

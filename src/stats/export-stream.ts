@@ -1,0 +1,149 @@
+import { type Kysely, sql } from "kysely";
+import { type BugStatus, bugRef } from "../bugs/known-bug.js";
+import type { Database } from "../db/index.js";
+import type { Severity } from "../grouping/error-event.js";
+import { selectBugListColumns, toBugListItem } from "./bug-list.js";
+import type { BugListItem } from "./stats-types.js";
+
+/**
+ * Whole-table reads for export, as async generators of batches: each batch is one keyset query,
+ * fetched only when the consumer asks for the next one, so memory holds one batch whatever the
+ * size of the export, and a consumer that stops (a closed connection) stops the queries.
+ */
+
+export const DEFAULT_EXPORT_BATCH = 1_000;
+
+export interface ExportBugsQuery {
+  projectIds: readonly number[];
+  status?: BugStatus | undefined;
+  severity?: Severity | undefined;
+  batchSize?: number | undefined;
+}
+
+/** Bugs in id order (merged ones included, with their status: an export is a full copy). */
+export async function* streamBugs(
+  db: Kysely<Database>,
+  query: ExportBugsQuery,
+): AsyncGenerator<BugListItem[]> {
+  if (query.projectIds.length === 0) return;
+  const batchSize = query.batchSize ?? DEFAULT_EXPORT_BATCH;
+  let after = 0;
+  for (;;) {
+    let q = selectBugListColumns(
+      db
+        .selectFrom("bugs")
+        .innerJoin("projects", "projects.id", "bugs.project_id")
+        .where("bugs.project_id", "in", [...query.projectIds])
+        .where("bugs.id", ">", after),
+    );
+    if (query.status) q = q.where("bugs.status", "=", query.status);
+    if (query.severity) q = q.where("bugs.severity", "=", query.severity);
+    const rows = await q.orderBy("bugs.id").limit(batchSize).execute();
+    if (rows.length === 0) return;
+    yield rows.map(toBugListItem);
+    if (rows.length < batchSize) return;
+    after = (rows.at(-1) as (typeof rows)[number]).id;
+  }
+}
+
+export interface ExportEventsQuery {
+  projectIds: readonly number[];
+  /** Only this bug's events (it must belong to one of projectIds). */
+  bugId?: number | undefined;
+  batchSize?: number | undefined;
+}
+
+/** One exported event: the stored fields people analyse, without the stack trace JSON. */
+export interface ExportEvent {
+  id: number;
+  repo: string;
+  bugRef: string;
+  eventId: string;
+  receivedAt: Date;
+  occurredAt: Date;
+  level: string;
+  service: string | null;
+  environment: string | null;
+  release: string | null;
+  errorType: string;
+  message: string;
+  url: string | null;
+  method: string | null;
+  statusCode: number | null;
+  userId: string | null;
+}
+
+/**
+ * Events oldest first, project by project, keyset on (received_at, id): that order walks the
+ * (project_id, received_at) or (bug_id, received_at) index instead of filtering the whole table.
+ * The received_at of the last row travels as Postgres text (microseconds; a JS Date has ms).
+ */
+export async function* streamEvents(
+  db: Kysely<Database>,
+  query: ExportEventsQuery,
+): AsyncGenerator<ExportEvent[]> {
+  const batchSize = query.batchSize ?? DEFAULT_EXPORT_BATCH;
+  for (const projectId of [...query.projectIds].sort((a, b) => a - b)) {
+    let after: { receivedAt: string; id: number } | undefined;
+    for (;;) {
+      let q = db
+        .selectFrom("events")
+        .innerJoin("bugs", "bugs.id", "events.bug_id")
+        .innerJoin("projects", "projects.id", "events.project_id")
+        .select([
+          "events.id",
+          "projects.owner",
+          "projects.name",
+          "bugs.number",
+          "events.event_id",
+          "events.received_at",
+          sql<string>`events.received_at::text`.as("received_at_text"),
+          "events.occurred_at",
+          "events.level",
+          "events.service",
+          "events.environment",
+          "events.release",
+          "events.error_type",
+          "events.message",
+          "events.url",
+          "events.method",
+          "events.status_code",
+          "events.user_id",
+        ])
+        .where("events.project_id", "=", projectId);
+      if (query.bugId !== undefined) q = q.where("events.bug_id", "=", query.bugId);
+      if (after) {
+        q = q.where(
+          sql<boolean>`(events.received_at, events.id) > (${after.receivedAt}::timestamptz, ${after.id})`,
+        );
+      }
+      const rows = await q
+        .orderBy("events.received_at")
+        .orderBy("events.id")
+        .limit(batchSize)
+        .execute();
+      if (rows.length === 0) break;
+      yield rows.map((row) => ({
+        id: row.id,
+        repo: `${row.owner}/${row.name}`,
+        bugRef: bugRef(row.number),
+        eventId: row.event_id,
+        receivedAt: row.received_at,
+        occurredAt: row.occurred_at,
+        level: row.level,
+        service: row.service,
+        environment: row.environment,
+        release: row.release,
+        errorType: row.error_type,
+        message: row.message,
+        url: row.url,
+        method: row.method,
+        statusCode: row.status_code,
+        userId: row.user_id,
+      }));
+      if (rows.length < batchSize) break;
+      const last = rows.at(-1) as (typeof rows)[number];
+      after = { receivedAt: last.received_at_text, id: last.id };
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../db/index.js";
+import { listBugEvents, listBugs } from "./bug-list.js";
+import type {
+  BugEvent,
+  BugListItem,
+  ListBugsQuery,
+  ListEventsQuery,
+  Page,
+  StatsQuery,
+  StatsSummary,
+} from "./stats-types.js";
+import { summarize } from "./summary.js";
+
+export type * from "./stats-types.js";
+
+/**
+ * Read access to bugs and their statistics, for the /api routes, the /dashboard and the CLI.
+ * STABLE CONTRACT (see stats-types.ts): callers decide which projects a reader may see and pass
+ * their ids; the service never widens that set.
+ *
+ * - summary(): figures over [from, to), widened to whole UTC hours (the rollups are hourly); the
+ *   returned from/to are the widened range. Served from bug_hourly and bugs; affected users from
+ *   the events table (covering index on project_id, received_at).
+ * - listBugs(): keyset-paginated, newest bug first (id DESC: immutable, so pages never skip or
+ *   repeat a bug while new occurrences arrive). Merged bugs are left out (their target lists).
+ * - listBugEvents(): a bug's stored events, most recent first (received_at DESC, id DESC).
+ */
+export interface StatsService {
+  summary(query: StatsQuery): Promise<StatsSummary>;
+  listBugs(query: ListBugsQuery): Promise<Page<BugListItem>>;
+  listBugEvents(query: ListEventsQuery): Promise<Page<BugEvent>>;
+}
+
+export function createStatsService(db: Kysely<Database>): StatsService {
+  return {
+    summary: (query) => summarize(db, query),
+    listBugs: (query) => listBugs(db, query),
+    listBugEvents: (query) => listBugEvents(db, query),
+  };
+}
