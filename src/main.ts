@@ -2,14 +2,22 @@ import { resolve } from "node:path";
 import pino from "pino";
 import { Probot } from "probot";
 import { EnvError, loadDotEnv, loadEnv } from "./config/index.js";
+import { dashboardSettingsFromEnv } from "./dashboard/index.js";
 import { EmbeddedDbBusyError, createDb, lockEmbeddedDb, migrateToLatest } from "./db/index.js";
+import { DIGEST_KIND, createDigestHandler, runDigests } from "./digest/index.js";
+import { createScheduledJobHandlers } from "./escalation/index.js";
 import {
-  type OutboxWorker,
+  OUTBOX_KINDS,
+  type OutboxOctokit,
+  createLoadConfigHandler,
   createOutboxWorker,
   loadProbotSetupHandler,
   planGithubEffects,
+  planMissingConfigLoads,
   registerWebhookHandlers,
 } from "./github/index.js";
+import { createNotificationHandlers, planNotifications } from "./notifications/index.js";
+import { createDefaultJobs, createScheduler } from "./scheduler/index.js";
 import { buildServer } from "./server.js";
 import { createServices } from "./services.js";
 
@@ -29,8 +37,12 @@ async function main(): Promise<void> {
     "database ready",
   );
 
-  // Each report that needs GitHub work writes outbox rows in its own transaction.
-  const services = createServices({ db: handle.db, effects: [planGithubEffects()] });
+  // Each report that needs GitHub work (or a notification) writes outbox rows in its own
+  // transaction. GitHub first, so that a notification's row runs after the issue is opened.
+  const services = createServices({
+    db: handle.db,
+    effects: [planGithubEffects(), planNotifications()],
+  });
 
   let probot: Probot | undefined;
   let setupHandler: Awaited<ReturnType<typeof loadProbotSetupHandler>> | undefined;
@@ -51,23 +63,75 @@ async function main(): Promise<void> {
   }
 
   const app = await buildServer(
-    { ...services, ...(probot ? { probot } : {}), ...(setupHandler ? { setupHandler } : {}) },
-    { logger: log, bodyLimit: env.MAX_BODY_BYTES },
+    {
+      ...services,
+      ...(probot ? { probot } : {}),
+      ...(setupHandler ? { setupHandler } : {}),
+      dashboard: dashboardSettingsFromEnv(env),
+      adminToken: env.FAULTLINE_ADMIN_TOKEN,
+    },
+    {
+      logger: log,
+      bodyLimit: env.MAX_BODY_BYTES,
+      reportRateLimitPerMinute: env.REPORT_RATE_LIMIT_PER_MINUTE,
+      sentryRateLimitPerMinute: env.SENTRY_RATE_LIMIT_PER_MINUTE,
+    },
   );
   await app.listen({ port: env.PORT, host: env.HOST });
 
-  // Rows written while GitHub was unreachable (or before a restart) are picked up here.
-  let outbox: OutboxWorker | undefined;
-  if (probot) {
-    const github = probot;
-    outbox = createOutboxWorker({
-      db: handle.db,
-      getOctokit: (installationId) => github.auth(installationId),
-      log: log.child({ name: "outbox" }),
-      appUrl: env.publicUrl,
-    });
-    outbox.start(5_000);
-  }
+  // Rows written while GitHub was unreachable (or before a restart) are picked up here. The
+  // worker runs without a GitHub App too: Slack and webhook notifications need no GitHub.
+  const github = probot;
+  const outbox = createOutboxWorker({
+    db: handle.db,
+    getOctokit: async (installationId): Promise<OutboxOctokit> => {
+      if (!github) throw new Error("no GitHub App configured yet (APP_ID, PRIVATE_KEY)");
+      return (await github.auth(installationId)) as OutboxOctokit;
+    },
+    log: log.child({ name: "outbox" }),
+    appUrl: env.publicUrl,
+    projectConfigs: services.projectConfigs,
+    handlers: {
+      [OUTBOX_KINDS.loadConfig]: createLoadConfigHandler({
+        projectConfigs: services.projectConfigs,
+      }),
+      ...createScheduledJobHandlers({ projectConfigs: services.projectConfigs }),
+      ...createNotificationHandlers({
+        signingSecret: env.NOTIFICATION_SIGNING_SECRET,
+        allowPrivateNetworks: env.NOTIFICATION_ALLOW_PRIVATE_NETWORKS,
+      }),
+      [DIGEST_KIND]: createDigestHandler(),
+    },
+  });
+  // Repositories installed before config loading existed get their first read.
+  if (probot) await planMissingConfigLoads(handle.db, services.clock());
+  outbox.start(5_000);
+
+  // Escalation, spikes, retention and digests; each run holds a Postgres advisory lock, so
+  // replicas never run one job twice.
+  const scheduler = createScheduler({
+    db: handle.db,
+    dbKind: handle.kind,
+    log: log.child({ name: "scheduler" }),
+    clock: services.clock,
+    jobs: [
+      ...createDefaultJobs({ db: handle.db, projectConfigs: services.projectConfigs }),
+      {
+        name: "digest",
+        cron: "*/15 * * * *",
+        run: (now) =>
+          runDigests(
+            {
+              db: handle.db,
+              projectConfigs: services.projectConfigs,
+              log: log.child({ name: "digest" }),
+            },
+            now,
+          ),
+      },
+    ],
+  });
+  scheduler.start();
   log.info(`Faultline listening on ${env.publicUrl} (reports: ${env.publicUrl}/api/reports)`);
 
   let closing = false;
@@ -79,7 +143,10 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close();
-      await outbox?.stop();
+      // Every queued report is committed before the pool closes: nothing accepted is lost.
+      await services.reportService.close();
+      await scheduler.stop();
+      await outbox.stop();
       await handle.close();
     } finally {
       releaseLock();

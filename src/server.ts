@@ -9,9 +9,17 @@ import Fastify, {
 } from "fastify";
 import { type Kysely, sql } from "kysely";
 import type { Probot } from "probot";
-import type { ReportService } from "./bugs/index.js";
+import { readRoutes } from "./api/read-routes.js";
+import { type ReportService, StoreUnavailableError } from "./bugs/index.js";
+import { type DashboardSettings, dashboardRoutes } from "./dashboard/index.js";
 import type { Database } from "./db/index.js";
-import { IngestError, type ProjectAuth, reportRoutes, sentryRoutes } from "./ingest/index.js";
+import {
+  type Admission,
+  IngestError,
+  type ProjectAuth,
+  reportRoutes,
+  sentryRoutes,
+} from "./ingest/index.js";
 
 /** Everything the HTTP layer needs, built once by main.ts (or a test) and handed in. */
 export interface AppServices {
@@ -19,10 +27,16 @@ export interface AppServices {
   clock: () => Date;
   reportService: ReportService;
   projectAuth: ProjectAuth;
+  /** Inbound filters of reports; none applied when absent. */
+  admission?: Admission;
   /** Absent in setup mode (no GitHub App credentials yet). */
   probot?: Probot;
   /** Probot's manifest setup flow, served while there are no credentials. */
   setupHandler?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** FAULTLINE_ADMIN_TOKEN: read API access to every project; unset = per-project read keys only. */
+  adminToken?: string | undefined;
+  /** /dashboard sign-in (dashboardSettingsFromEnv); absent = the page explains the setup. */
+  dashboard?: DashboardSettings | undefined;
 }
 
 export interface ServerOptions {
@@ -30,6 +44,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Sentry endpoints: requests per minute per key (default 1000). */
   sentryRateLimitPerMinute?: number;
+  /** /api/reports*: requests per minute per ingest key (default 1000). */
+  reportRateLimitPerMinute?: number;
 }
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
@@ -98,15 +114,30 @@ export async function buildServer(
     reportService: services.reportService,
     clock: services.clock,
     bodyLimit,
+    ...(services.admission ? { admission: services.admission } : {}),
+    ...(options.reportRateLimitPerMinute !== undefined
+      ? { rateLimitPerMinute: options.reportRateLimitPerMinute }
+      : {}),
   });
   await app.register(sentryRoutes, {
     projectAuth: services.projectAuth,
     reportService: services.reportService,
     clock: services.clock,
     bodyLimit,
+    ...(services.admission ? { admission: services.admission } : {}),
     ...(options.sentryRateLimitPerMinute !== undefined
       ? { rateLimitPerMinute: options.sentryRateLimitPerMinute }
       : {}),
+  });
+  await app.register(readRoutes, {
+    db: services.db,
+    clock: services.clock,
+    adminToken: services.adminToken,
+  });
+  await app.register(dashboardRoutes, {
+    db: services.db,
+    clock: services.clock,
+    settings: services.dashboard,
   });
   return app;
 }
@@ -181,6 +212,14 @@ function errorHandler(
 ) {
   if (error instanceof IngestError) {
     reply.code(error.statusCode).send(error.toJSON());
+    return;
+  }
+  // Backpressure or shutdown: nothing was stored, the client should send the report again.
+  if (error instanceof StoreUnavailableError) {
+    reply
+      .code(503)
+      .header("retry-after", String(error.retryAfterSeconds))
+      .send({ error: error.code, message: error.message });
     return;
   }
   const status = error.statusCode ?? 500;

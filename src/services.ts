@@ -1,7 +1,17 @@
 import type { Kysely } from "kysely";
-import { type OccurrenceEffect, type ReportService, createReportService } from "./bugs/index.js";
+import {
+  type OccurrenceEffect,
+  type ReportService,
+  type ReportServiceDeps,
+  createReportService,
+} from "./bugs/index.js";
 import type { Database } from "./db/index.js";
-import { type ProjectAuth, createProjectAuth } from "./ingest/index.js";
+import {
+  type Admission,
+  type ProjectAuth,
+  createAdmission,
+  createProjectAuth,
+} from "./ingest/index.js";
 import { type ProjectConfigs, createProjectConfigs } from "./projects/index.js";
 
 /**
@@ -15,6 +25,8 @@ export interface Services {
   projectAuth: ProjectAuth;
   /** Each repository's .github/faultline.yml, as last read from GitHub. */
   projectConfigs: ProjectConfigs;
+  /** Inbound filters, sampling and rate limits of reports (per process). */
+  admission: Admission;
 }
 
 export interface CreateServicesInput {
@@ -22,15 +34,26 @@ export interface CreateServicesInput {
   clock?: () => Date;
   /** Work committed with each occurrence (GitHub outbox planning, notifications). */
   effects?: OccurrenceEffect[];
+  /** Group commit limits (batch size, queue length, transactions in flight); defaults otherwise. */
+  groupCommit?: ReportServiceDeps["groupCommit"];
 }
 
 export function createServices(input: CreateServicesInput): Services {
   const clock = input.clock ?? (() => new Date());
+  const projectConfigs = createProjectConfigs(input.db);
+  const admission = createAdmission({ projectConfigs, clock });
   return {
     db: input.db,
     clock,
-    reportService: createReportService({ db: input.db, clock, effects: input.effects ?? [] }),
+    reportService: createReportService({
+      db: input.db,
+      clock,
+      effects: input.effects ?? [],
+      admission,
+      ...(input.groupCommit ? { groupCommit: input.groupCommit } : {}),
+    }),
     projectAuth: createProjectAuth(input.db),
-    projectConfigs: createProjectConfigs(input.db),
+    projectConfigs,
+    admission,
   };
 }

@@ -39,10 +39,47 @@ const envSchema = z.object({
   ),
   /** Largest accepted report body, after decompression. */
   MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
+  /** Requests per minute per ingest key on /api/reports* (429 + Retry-After beyond). */
+  REPORT_RATE_LIMIT_PER_MINUTE: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().positive().default(1000),
+  ),
+  /** Requests per minute per key on the Sentry endpoints /api/:projectId/envelope|store. */
+  SENTRY_RATE_LIMIT_PER_MINUTE: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().positive().default(1000),
+  ),
   /** How long a rotated-out ingest key keeps working, so clients can be redeployed. */
   KEY_ROTATION_GRACE_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(24)),
-  /** Bearer token for the stats/admin API (optional). */
-  ADMIN_TOKEN: optionalString,
+  /** Bearer token of the read API (stats, bugs, export) for every project; unset = none. */
+  FAULTLINE_ADMIN_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .min(16, "use at least 16 characters, e.g. the output of `openssl rand -hex 32`")
+      .optional(),
+  ),
+  /**
+   * Signs generic notification webhooks (`X-Faultline-Signature`). Kept here, not in
+   * `.github/faultline.yml`, which anyone can read in a public repository.
+   */
+  NOTIFICATION_SIGNING_SECRET: optionalString,
+  /** Let notifications go to private/local addresses (an internal receiver); refused by default. */
+  NOTIFICATION_ALLOW_PRIVATE_NETWORKS: z.preprocess(
+    emptyToUndefined,
+    z.stringbool({ error: "expected true or false" }).default(false),
+  ),
+  /** The App's OAuth client (Probot's setup writes both): sign-in to /dashboard. */
+  GITHUB_CLIENT_ID: optionalString,
+  GITHUB_CLIENT_SECRET: optionalString,
+  /** GitHub's web and API base URLs for sign-in; default github.com, or GHE_HOST's. */
+  GITHUB_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  GITHUB_API_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  /** How long a /dashboard sign-in lasts (repository access is re-read at the next sign-in). */
+  DASHBOARD_SESSION_HOURS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().positive().max(720).default(8),
+  ),
 });
 
 export type Env = Readonly<z.infer<typeof envSchema>> & {

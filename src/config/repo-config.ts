@@ -297,7 +297,7 @@ export const repoConfigSchema = z
       })
       .prefault({}),
 
-    /** A daily digest issue comment. */
+    /** A daily digest: one issue per repository, its body rewritten each day. */
     digest: z
       .strictObject({
         enabled: z.boolean().prefault(false),

@@ -36,6 +36,10 @@ export interface ProjectsTable {
   /** Validation errors of that file, shown to the repo; null or [] = valid. */
   config_errors: NullableJson<string[]>;
   config_loaded_at: NullableTimestamp;
+  /** The open or last "faultline.yml has errors" issue of the repository, if any. */
+  config_issue_number: number | null;
+  /** Bearer key for the read API (stats, lists, export) of this project; null until generated. */
+  read_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface BugsTable {
@@ -127,6 +131,48 @@ export interface WebhookDeliveriesTable {
   received_at: DefaultTimestamp;
 }
 
+/** One escalation step done to a bug, once per bug per cycle (unique bug + cycle + step). */
+export interface EscalationsTable {
+  id: Generated<number>;
+  bug_id: number;
+  project_id: number;
+  /** The bug's escalation_started_at when the step was taken: a regression starts a new cycle. */
+  cycle_started_at: Timestamp;
+  step: number;
+  action: string;
+  at: Timestamp;
+  /** Who was assigned or mentioned, the severity change: filled in by the outbox handler. */
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+/** A spike that was announced, keyed by `spikeKey` (scope, subject, first spiking hour). */
+export interface SpikesTable {
+  key: string;
+  project_id: number;
+  scope: "bug" | "project" | "critical";
+  /** The bug id (scope bug) or the project id (scope project). */
+  subject_id: number;
+  /** The bug whose issue gets the comment, if any. */
+  bug_id: number | null;
+  started_at: Timestamp;
+  last_spiking_hour: Timestamp;
+  hour_count: number;
+  average: number;
+  reason: string;
+  notified_at: Timestamp;
+}
+
+/** A signed-in /dashboard user; the cookie holds the token, the row only its SHA-256. */
+export interface DashboardSessionsTable {
+  token_hash: string;
+  github_login: string;
+  github_user_id: number;
+  /** Projects the user could read at sign-in (ids). */
+  project_ids: Json<number[]>;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   projects: ProjectsTable;
   bugs: BugsTable;
@@ -134,6 +180,9 @@ export interface Database {
   bug_hourly: BugHourlyTable;
   outbox: OutboxTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  escalations: EscalationsTable;
+  spikes: SpikesTable;
+  dashboard_sessions: DashboardSessionsTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -1,6 +1,10 @@
 import type { Migration } from "kysely";
 import * as initial from "./2026-11-23T0900-initial.js";
 import * as projectConfig from "./2026-11-23T1300-project-config.js";
+import * as escalations from "./2026-11-23T1310-escalations.js";
+import * as readAccess from "./2026-11-23T1330-read-access.js";
+import * as dashboardSessions from "./2026-11-23T1340-dashboard-sessions.js";
+import * as configIssue from "./2026-11-23T1420-config-issue.js";
 
 /**
  * Every migration, by name. A static list (not a folder scan) so the same code runs under tsx,
@@ -10,4 +14,8 @@ import * as projectConfig from "./2026-11-23T1300-project-config.js";
 export const migrations: Record<string, Migration> = {
   "2026-11-23T0900-initial": initial,
   "2026-11-23T1300-project-config": projectConfig,
+  "2026-11-23T1310-escalations": escalations,
+  "2026-11-23T1330-read-access": readAccess,
+  "2026-11-23T1340-dashboard-sessions": dashboardSessions,
+  "2026-11-23T1420-config-issue": configIssue,
 };
