@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { type Kysely, sql } from "kysely";
+import pino from "pino";
 import { type Database, type DbHandle, createDb, migrateToLatest } from "../src/db/index.js";
 import { type Project, ensureProject } from "../src/projects/index.js";
 import { buildServer } from "../src/server.js";
@@ -49,7 +50,13 @@ export async function startBenchServer(poolSize = 20): Promise<BenchServer> {
       ...(inFlight > 0 ? { groupCommit: { maxInFlight: inFlight } } : {}),
     });
     // No per-key rate limits: the benchmark is the only client.
+    // BENCH_LOG=info: a pino logger at that level, as main.ts builds it, writing to /dev/null
+    // (synchronously, like pino's default stdout): what production logging costs per report.
+    const logLevel = process.env.BENCH_LOG?.trim();
     const app = await buildServer(services, {
+      ...(logLevel
+        ? { logger: pino({ level: logLevel }, pino.destination({ dest: "/dev/null", sync: true })) }
+        : {}),
       sentryRateLimitPerMinute: 1_000_000_000,
       reportRateLimitPerMinute: 1_000_000_000,
     });

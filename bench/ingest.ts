@@ -9,7 +9,7 @@
  * plain batched insert) is measured in the same run, so the ratio shows what HTTP costs.
  * "server CPU µs/report" is the server process's CPU time per stored report: it bounds what one
  * process can ingest, and moves far less than reports/s when other work shares the machine.
- * BENCH_ONLY=a,c picks scenarios; BENCH_IN_FLIGHT sets the group-commit transactions in flight.
+ * BENCH_ONLY=a,c picks scenarios; BENCH_CEILING=0 skips the ceilings; BENCH_IN_FLIGHT sets the group-commit transactions in flight.
  * Exits 1 if a scenario's counts and answers disagree.
  */
 import { type BenchServer, startBenchServer } from "./bench-server.js";
@@ -78,7 +78,7 @@ interface Row {
 const server = await startBenchServer();
 try {
   const rows: Row[] = [];
-  // BENCH_ONLY=a,c runs only those scenarios (the ceilings always run).
+  // BENCH_ONLY=a,c runs only those scenarios (the ceilings run unless BENCH_CEILING=0).
   const only = process.env.BENCH_ONLY?.split(",").map((x) => x.trim());
   for (const scenario of scenarios.filter((x) => !only || only.includes(x.name.slice(1, 2)))) {
     await server.truncate();
@@ -100,16 +100,19 @@ try {
     });
     console.error(`${scenario.name}: ${Math.round(result.ok / result.seconds)} reports/s`);
   }
+  // BENCH_CEILING=0 skips the Postgres-only ceilings (e.g. to profile the server alone).
+  const withCeiling = process.env.BENCH_CEILING !== "0";
   await server.truncate();
-  const hot = await measureCeiling(server.db, { projectId: server.project.id, bugs: 1, seconds });
-  await server.truncate();
-  const distinct = await measureCeiling(server.db, {
-    projectId: server.project.id,
-    bugs: 1000,
-    seconds,
-  });
-  await server.truncate();
-  const ceilings = { hot: hot.rowsPerSecond, distinct: distinct.rowsPerSecond };
+  const ceilings = { hot: Number.NaN, distinct: Number.NaN };
+  if (withCeiling) {
+    const projectId = server.project.id;
+    ceilings.hot = (await measureCeiling(server.db, { projectId, bugs: 1, seconds })).rowsPerSecond;
+    await server.truncate();
+    ceilings.distinct = (
+      await measureCeiling(server.db, { projectId, bugs: 1000, seconds })
+    ).rowsPerSecond;
+    await server.truncate();
+  }
 
   console.log(`\n${seconds}s per scenario, ${connections} connections, loopback`);
   console.log(
@@ -126,13 +129,15 @@ try {
       : `NO: ${row.stored} counted, ${row.answered} answered`;
     const errors = row.result.errors + row.result.timeouts;
     console.log(
-      `| ${row.name} | ${Math.round(rate)} | ${row.result.p50} | ${row.result.p99} | ${row.result.non2xx}${errors ? ` (+${errors} errors)` : ""} | ${(rate / ceilings[row.ceiling]).toFixed(2)} | ${Math.round(row.cpuUsPerReport)} | ${check} |`,
+      `| ${row.name} | ${Math.round(rate)} | ${row.result.p50} | ${row.result.p99} | ${row.result.non2xx}${errors ? ` (+${errors} errors)` : ""} | ${withCeiling ? (rate / ceilings[row.ceiling]).toFixed(2) : "n/a"} | ${Math.round(row.cpuUsPerReport)} | ${check} |`,
     );
   }
-  console.log(`| Postgres-only ceiling, 1 bug | ${Math.round(ceilings.hot)} | | | | 1.00 | | |`);
-  console.log(
-    `| Postgres-only ceiling, 1,000 bugs | ${Math.round(ceilings.distinct)} | | | | 1.00 | | |`,
-  );
+  if (withCeiling) {
+    console.log(`| Postgres-only ceiling, 1 bug | ${Math.round(ceilings.hot)} | | | | 1.00 | | |`);
+    console.log(
+      `| Postgres-only ceiling, 1,000 bugs | ${Math.round(ceilings.distinct)} | | | | 1.00 | | |`,
+    );
+  }
   if (!ok) process.exitCode = 1;
 } finally {
   await server.close();

@@ -6,6 +6,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  LogController,
 } from "fastify";
 import { type Kysely, sql } from "kysely";
 import type { Probot } from "probot";
@@ -50,6 +51,9 @@ export interface ServerOptions {
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
+/** Report ingestion: /api/reports[/:source] and Sentry's /api/:projectId/{envelope,store}/. */
+const INGESTION_URL = /^\/api\/(?:reports(?:[/?]|$)|[^/?]+\/(?:envelope|store)\/?(?:\?|$))/;
+
 /** Builds the one Fastify app: webhooks, ingestion, health. Listening is main.ts's job. */
 export async function buildServer(
   services: AppServices,
@@ -63,6 +67,11 @@ export async function buildServer(
     bodyLimit,
     // Clients behind proxies: trust X-Forwarded-* for the client address used by rate limits.
     trustProxy: true,
+    // Two info lines per report (serialised, written synchronously) cost more than grouping it;
+    // ingestion's failures are still logged by the error handler and the routes.
+    logController: new LogController({
+      disableRequestLogging: (request: { url?: string }) => INGESTION_URL.test(request.url ?? ""),
+    }),
   });
 
   app.setErrorHandler(errorHandler);

@@ -33,10 +33,13 @@ export interface Fingerprint {
  */
 function normaliseFunction(frame: StackFrame): string {
   let fn = (frame.function ?? "").trim();
-  fn = fn.replace(/lambda\$([\w$]*?)\$\d+/g, "lambda$$$1$$");
-  fn = fn.replace(/\$\$Lambda[$\w/.]*/g, "$$$$Lambda");
-  fn = fn.replace(/(DisplayClass|b__|d__)\d+(?:_\d+)?/g, "$1");
-  fn = fn.replace(/(\{closure:[^}]*?):\d+\}/g, "$1}");
+  // Each rewrite only when its literal part is there: most names have none of them.
+  if (fn.includes("lambda$")) fn = fn.replace(/lambda\$([\w$]*?)\$\d+/g, "lambda$$$1$$");
+  if (fn.includes("$$Lambda")) fn = fn.replace(/\$\$Lambda[$\w/.]*/g, "$$$$Lambda");
+  if (fn.includes("DisplayClass") || fn.includes("__")) {
+    fn = fn.replace(/(DisplayClass|b__|d__)\d+(?:_\d+)?/g, "$1");
+  }
+  if (fn.includes("{closure:")) fn = fn.replace(/(\{closure:[^}]*?):\d+\}/g, "$1}");
   const file = frame.filename ?? frame.absPath ?? "";
   const minified = /^https?:\/\//i.test(file) && fn.split(".").every((part) => part.length <= 2);
   return minified || fn === "" ? "?" : fn;
@@ -44,6 +47,7 @@ function normaliseFunction(frame: StackFrame): string {
 
 /** Java/Kotlin proxy classes carry per-run hashes (`Cart$$EnhancerBySpringCGLIB$$a1b2c3`). */
 function normaliseModuleLocation(location: string): string {
+  if (!location.includes("$$")) return location;
   return location.replace(/\$\$[A-Za-z]+\$\$[\w$]*/g, "");
 }
 

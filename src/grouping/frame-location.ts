@@ -1,4 +1,5 @@
 import type { StackFrame } from "./error-event.js";
+import { memoizeString } from "./memo.js";
 
 /**
  * Where a frame is, in a form that survives redeploys: no scheme/host, query, build hash, or
@@ -34,7 +35,10 @@ function stripBuildHash(basename: string): string {
   return `${kept.length > 0 ? kept.join(".") : "chunk"}.${extension}`;
 }
 
-export function normaliseFilename(raw: string): string {
+/** Memoised: the same few files appear in report after report. */
+export const normaliseFilename: (raw: string) => string = memoizeString(normaliseUncached);
+
+function normaliseUncached(raw: string): string {
   let path = raw.trim().replaceAll("\\", "/");
   path = path.replace(SCHEME_AND_HOST, "");
   path = path.replace(/[?#].*$/, "");

@@ -1,4 +1,5 @@
 import type { StackFrame } from "./error-event.js";
+import { memoizeString } from "./memo.js";
 
 /**
  * In-app detection: grouping and culprits should point at the application's own code, not at
@@ -90,13 +91,18 @@ function isGoStdlib(module: string): boolean {
   );
 }
 
+/** Memoised: one big alternation per path, and the same paths come in report after report. */
+const isLibraryPath = memoizeString((path: string) =>
+  LIBRARY_PATH.test(path.replaceAll("\\", "/")),
+);
+
 export function isInAppFrame(frame: StackFrame, platform?: string): boolean {
   if (typeof frame?.inApp === "boolean") return frame.inApp;
   const paths = [frame.filename, frame.absPath].filter((p): p is string => !!p);
   const module = frame.module;
   // No location at all (`[internal function]`, `at async Promise.all (index 0)`): not app code.
   if (paths.length === 0 && !module) return false;
-  if (paths.some((p) => LIBRARY_PATH.test(p.replaceAll("\\", "/")))) return false;
+  if (paths.some(isLibraryPath)) return false;
   if (module && LIBRARY_MODULE.test(module)) return false;
   const isGo = platform === "go" || paths.some((p) => p.endsWith(".go"));
   if (isGo && module && isGoStdlib(module)) return false;

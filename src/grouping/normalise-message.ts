@@ -1,3 +1,5 @@
+import { memoizeString } from "./memo.js";
+
 /**
  * Message normalisation: two reports of one bug usually differ only by the data in the message
  * (an id, an e-mail, a time). Replacing that data with placeholders lets them group together.
@@ -70,7 +72,13 @@ function capLength(text: string, max: number): string {
   return cut.trimEnd();
 }
 
-export function normaliseMessage(message: string): string {
+/** Memoised: a bug's reports mostly repeat one message, and this is a dozen regex passes. */
+export const normaliseMessage: (message: string) => string = memoizeString(normaliseUncached, {
+  maxEntries: 1000,
+  maxKeyLength: 1024,
+});
+
+function normaliseUncached(message: string): string {
   if (typeof message !== "string") return "";
   // Order matters: containers (URLs, paths, e-mails) before their parts, UUIDs before hex,
   // timestamps before IPv6 (`12:30:00` looks like one), everything before bare numbers.

@@ -1,4 +1,5 @@
 import type { StackFrame } from "./error-event.js";
+import { memoizeString } from "./memo.js";
 import { STACK_PARSERS } from "./stack-parsers/index.js";
 
 /** Bounds for untrusted input: the parser is fed whatever clients send (and is fuzzed). */
@@ -14,6 +15,14 @@ export const MAX_FRAMES = 200;
  */
 export function parseStackTrace(text: string): StackFrame[] {
   if (typeof text !== "string" || text.length === 0) return [];
+  // Fresh frame objects every time: callers own (and may change) what they get.
+  return parseCached(text).map((f) => ({ ...f }));
+}
+
+/** Memoised: a bug's reports carry the same trace, and every parser runs over every line. */
+const parseCached = memoizeString(parseUncached, { maxEntries: 500, maxKeyLength: 8192 });
+
+function parseUncached(text: string): StackFrame[] {
   try {
     const lines = text
       .slice(0, MAX_TEXT)

@@ -20,6 +20,8 @@ interface DigitGroup {
  * the card is looked for among its space/dash-separated groups.
  */
 export function scrubCreditCards(s: string): string {
+  // Shorter than the shortest card: nothing to scan (most strings are names and paths).
+  if (s.length < 13) return s;
   return s.replace(CARD_CANDIDATE, (candidate) => {
     if (isLuhnValid(candidate.replace(/[ -]/g, ""))) return FILTERED;
     return scrubGroups(candidate);

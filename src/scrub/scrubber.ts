@@ -71,22 +71,24 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
     guarded(() => {
       if (!isRecord(event)) return walk(event, 0, new WeakSet(), isSensitiveKey, scrubText);
       const ancestors = new WeakSet<object>([event]);
-      const entries = Object.entries(event).map(([key, value]): [string, unknown] => {
-        if (KEPT_FIELDS.has(key)) return [key, value];
-        if (key === "timestamp") {
-          return [key, value instanceof Date ? new Date(value.getTime()) : value];
+      // Plain loops rather than entries/map/fromEntries: this runs on every report.
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(event)) {
+        const value: unknown = (event as unknown as Record<string, unknown>)[key];
+        let scrubbed: unknown;
+        if (KEPT_FIELDS.has(key)) scrubbed = value;
+        else if (key === "timestamp") {
+          scrubbed = value instanceof Date ? new Date(value.getTime()) : value;
+        } else if (TEXT_FIELDS.has(key) && typeof value === "string") scrubbed = scrubText(value);
+        else if (key === "frames" && Array.isArray(value)) {
+          scrubbed = value.map((frame) => scrubFrame(frame, ancestors, isSensitiveKey, scrubText));
+        } else {
+          // request, tags, context and anything unexpected: the full walk.
+          scrubbed = guarded(() => walk(value, 1, ancestors, isSensitiveKey, scrubText));
         }
-        if (TEXT_FIELDS.has(key) && typeof value === "string") return [key, scrubText(value)];
-        if (key === "frames" && Array.isArray(value)) {
-          return [
-            key,
-            value.map((frame) => scrubFrame(frame, ancestors, isSensitiveKey, scrubText)),
-          ];
-        }
-        // request, tags, context and anything unexpected: the full walk.
-        return [key, guarded(() => walk(value, 1, ancestors, isSensitiveKey, scrubText))];
-      });
-      return Object.fromEntries(entries);
+        setOwn(out, key, scrubbed);
+      }
+      return out;
     }) as ErrorEvent;
 
   return { scrubEvent, scrubValue, scrubString };
@@ -103,12 +105,16 @@ function scrubFrame(
   scrubText: (s: string) => string,
 ): unknown {
   if (!isRecord(frame)) return walk(frame, 2, ancestors, isSensitiveKey, scrubText);
-  const entries = Object.entries(frame).map(([key, value]): [string, unknown] => {
-    if (FRAME_KEPT_FIELDS.has(key)) return [key, value];
-    if (FRAME_URL_FIELDS.has(key) && typeof value === "string") return [key, scrubText(value)];
-    return [key, guarded(() => walk(value, 3, ancestors, isSensitiveKey, scrubText))];
-  });
-  return Object.fromEntries(entries);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(frame)) {
+    const value = frame[key];
+    let scrubbed: unknown;
+    if (FRAME_KEPT_FIELDS.has(key)) scrubbed = value;
+    else if (FRAME_URL_FIELDS.has(key) && typeof value === "string") scrubbed = scrubText(value);
+    else scrubbed = guarded(() => walk(value, 3, ancestors, isSensitiveKey, scrubText));
+    setOwn(out, key, scrubbed);
+  }
+  return out;
 }
 
 function walk(
@@ -131,21 +137,37 @@ function walk(
     if (Array.isArray(value)) {
       return value.map((item) => walk(item, depth + 1, ancestors, isSensitiveKey, scrubText));
     }
-    // fromEntries defines own properties, so a JSON `__proto__` key stays data, not a prototype.
-    return Object.fromEntries(
-      Object.keys(value).map((key) => {
-        if (isSensitiveKey(key)) return [key, FILTERED];
-        return [
-          key,
-          guarded(() => {
-            const child = (value as Record<string, unknown>)[key];
-            return walk(child, depth + 1, ancestors, isSensitiveKey, scrubText);
-          }),
-        ];
-      }),
-    );
+    // A plain loop, not map + closures: this runs for every key of every report.
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      let scrubbed: unknown = FILTERED;
+      if (!isSensitiveKey(key)) {
+        try {
+          const child = (value as Record<string, unknown>)[key];
+          scrubbed = walk(child, depth + 1, ancestors, isSensitiveKey, scrubText);
+        } catch {
+          // A throwing getter or Proxy trap: the value is dropped, as guarded() does.
+        }
+      }
+      setOwn(out, key, scrubbed);
+    }
+    return out;
   } finally {
     ancestors.delete(value);
+  }
+}
+
+/** Defines an own data property, so a JSON `__proto__` key stays data, not a prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown) {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    target[key] = value;
   }
 }
 

@@ -44,6 +44,10 @@ const BEARER = /(?<![\w-])((?:Bearer|bearer|BEARER)[ \t]+)[\w\-.~+/]{8,}=*/g;
 /** AWS access key ids: long-term (AKIA) and temporary (ASIA). */
 const AWS_ACCESS_KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g;
 
+/** Words without which COOKIE_LINE and AWS_SECRET_KEY cannot match (no `g`: no lastIndex). */
+const HAS_COOKIE = /cookie/i;
+const HAS_AWS = /aws/i;
+
 /** Auth schemes that stay in front of a filtered `Authorization: <scheme> <credentials>`. */
 const SCHEMES = "(?:basic|bearer|digest|negotiate|token)";
 const AUTH_SCHEME = new RegExp(`^${SCHEMES}[ \\t]+$`, "i");
@@ -113,15 +117,22 @@ export function createStringScrubber(options: StringScrubberOptions): (s: string
     // the passes after it (`1111Bearer x`); running those on the replaced text keeps scrubbing
     // idempotent.
     const early = extraPatterns.length > 0 ? applyExtraPatterns(s, extraPatterns) : s;
-    let out = scrubCreditCards(early)
-      .replace(PEM_PRIVATE_KEY, FILTERED)
-      .replace(URL_USERINFO, `$1${FILTERED}@`)
-      .replace(COOKIE_LINE, `$1${FILTERED}`)
-      .replace(AWS_SECRET_KEY, `$1${FILTERED}`)
-      .replace(keyValue, replaceKeyValue)
-      .replace(JWT, FILTERED)
-      .replace(BEARER, `$1${FILTERED}`)
-      .replace(AWS_ACCESS_KEY_ID, FILTERED);
+    let out = scrubCreditCards(early);
+    // Each pass runs only when the text holds what its regex cannot match without (checked on
+    // the text as the passes before left it): most strings are code names and paths that
+    // hold none, and a literal search costs far less than a regex scan.
+    if (out.includes("-----BEGIN")) out = out.replace(PEM_PRIVATE_KEY, FILTERED);
+    if (out.includes("://") && out.includes("@")) {
+      out = out.replace(URL_USERINFO, `$1${FILTERED}@`);
+    }
+    if (HAS_COOKIE.test(out)) out = out.replace(COOKIE_LINE, `$1${FILTERED}`);
+    if (HAS_AWS.test(out)) out = out.replace(AWS_SECRET_KEY, `$1${FILTERED}`);
+    // Every separator of a pair holds `=` or `:`.
+    if (out.includes("=") || out.includes(":")) out = out.replace(keyValue, replaceKeyValue);
+    if (out.includes("eyJ")) out = out.replace(JWT, FILTERED);
+    if (out.includes("earer") || out.includes("EARER")) out = out.replace(BEARER, `$1${FILTERED}`);
+    if (out.includes("AKIA") || out.includes("ASIA"))
+      out = out.replace(AWS_ACCESS_KEY_ID, FILTERED);
     if (scrubIps) out = scrubIpAddresses(out);
     return out;
   };

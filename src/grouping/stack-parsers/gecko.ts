@@ -10,6 +10,8 @@ const NATIVE = /^\s*([^@]*)@\[native code\]\s*$/;
 const FIREFOX_EVAL = /^(.*?) line (\d+) > (?:eval|Function)/;
 
 function parseLine(line: string): StackFrame | undefined {
+  // Both forms need an `@`; most lines of other runtimes have none.
+  if (!line.includes("@")) return undefined;
   const native = NATIVE.exec(line);
   if (native) return frame({ function: native[1], filename: "[native code]" });
   const m = GECKO.exec(line);

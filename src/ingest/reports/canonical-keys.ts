@@ -1,3 +1,5 @@
+import { memoizeString } from "../../grouping/memo.js";
+
 /**
  * Clients name the same field many ways (`errorType`, `error_type`, `name`; `stack`,
  * `stackTrace`, `stack_trace`). Keys are folded to snake_case, then aliases to one canonical name,
@@ -36,7 +38,13 @@ const ALIASES: Record<string, string> = {
   id: "event_id",
 };
 
-export function snakeCase(key: string): string {
+/** Memoised: clients send the same few key names in every report (frames' keys too). */
+export const snakeCase: (key: string) => string = memoizeString(snakeCaseUncached, {
+  maxEntries: 1000,
+  maxKeyLength: 64,
+});
+
+function snakeCaseUncached(key: string): string {
   return key
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .replace(/[-\s]+/g, "_")

@@ -51,7 +51,8 @@ export function extractEvents(envelope: Envelope): ExtractedEvents {
     }
     let json: unknown;
     try {
-      json = JSON.parse(item.payload.toString("utf8").replace(/^\uFEFF/, ""));
+      const text = item.payload.toString("utf8");
+      json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch {
       result.errors.push({ index, reason: "event payload is not valid JSON" });
       return;

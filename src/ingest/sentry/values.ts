@@ -58,8 +58,25 @@ export function nonEmpty(value: string | undefined): string | undefined {
 
 /** The schema's output, or undefined when the value does not fit at all. */
 export function parseOr<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
+  // Absent parts (no `sdk`, no `logentry`) are the common case, and a failed parse builds
+  // error objects: ask each schema once whether it takes undefined/null at all.
+  if ((value === undefined || value === null) && !acceptsNullish(schema, value)) return undefined;
   const result = schema.safeParse(value);
   return result.success ? result.data : undefined;
+}
+
+const nullishVerdicts = new WeakMap<z.ZodType, { undefined: boolean; null: boolean }>();
+
+function acceptsNullish(schema: z.ZodType, value: undefined | null): boolean {
+  let verdict = nullishVerdicts.get(schema);
+  if (!verdict) {
+    verdict = {
+      undefined: schema.safeParse(undefined).success,
+      null: schema.safeParse(null).success,
+    };
+    nullishVerdicts.set(schema, verdict);
+  }
+  return value === undefined ? verdict.undefined : verdict.null;
 }
 
 /** Drops undefined members so results compare and serialise cleanly. */
