@@ -173,6 +173,41 @@ export interface DashboardSessionsTable {
   expires_at: Timestamp;
 }
 
+/** Daily rollups (migration 2026-11-23T1500): see that migration for what each holds. */
+export interface RollupDaysTable {
+  day: Timestamp;
+  compacted_at: DefaultTimestamp;
+}
+
+export interface BugDailyTable {
+  bug_id: number;
+  project_id: number;
+  day: Timestamp;
+  environment: string;
+  service: string;
+  count: number;
+}
+
+export interface ProjectHourlyTable {
+  project_id: number;
+  hour: Timestamp;
+  environment: string;
+  service: string;
+  count: number;
+}
+
+export interface UserMonthlyTable {
+  project_id: number;
+  month: Timestamp;
+  /** 0 = all, 1 = per environment, 2 = per service, 3 = per environment and service. */
+  scope: number;
+  environment: string;
+  service: string;
+  user_hash: string;
+  /** Bit d-1 set = affected on day d of the month. */
+  days: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   bugs: BugsTable;
@@ -183,6 +218,10 @@ export interface Database {
   escalations: EscalationsTable;
   spikes: SpikesTable;
   dashboard_sessions: DashboardSessionsTable;
+  rollup_days: RollupDaysTable;
+  bug_daily: BugDailyTable;
+  project_hourly: ProjectHourlyTable;
+  user_monthly: UserMonthlyTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

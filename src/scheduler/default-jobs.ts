@@ -4,6 +4,7 @@ import type { RepoConfig } from "../config/repo-config.js";
 import type { Database } from "../db/index.js";
 import { runEscalations, runSpikeDetection } from "../escalation/index.js";
 import { runRetention } from "./retention-job.js";
+import { runDailyRollup } from "./rollup-job.js";
 import type { ScheduledJob } from "./scheduler.js";
 
 export interface DefaultJobsDeps {
@@ -18,6 +19,8 @@ export const JOB_CRONS = {
   spikes: "*/5 * * * *",
   /** Daily, off the hour, when traffic is usually low. */
   retention: "17 3 * * *",
+  /** Cheap when idle; compacts a finished day within ~15 minutes of its end (5 min grace). */
+  dailyRollup: "*/10 * * * *",
 } as const;
 
 export function createDefaultJobs(deps: DefaultJobsDeps): ScheduledJob[] {
@@ -25,5 +28,10 @@ export function createDefaultJobs(deps: DefaultJobsDeps): ScheduledJob[] {
     { name: "escalation", cron: JOB_CRONS.escalation, run: (now) => runEscalations(deps, now) },
     { name: "spikes", cron: JOB_CRONS.spikes, run: (now) => runSpikeDetection(deps, now) },
     { name: "retention", cron: JOB_CRONS.retention, run: (now) => runRetention(deps, now) },
+    {
+      name: "daily-rollup",
+      cron: JOB_CRONS.dailyRollup,
+      run: (now) => runDailyRollup(deps, now),
+    },
   ];
 }

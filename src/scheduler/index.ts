@@ -6,6 +6,7 @@ export {
   type RetentionRunResult,
   runRetention,
 } from "./retention-job.js";
+export { type RollupJobDeps, runDailyRollup } from "./rollup-job.js";
 export {
   createScheduler,
   type JobOutcome,

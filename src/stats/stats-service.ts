@@ -20,8 +20,10 @@ export type * from "./stats-types.js";
  * their ids; the service never widens that set.
  *
  * - summary(): figures over [from, to), widened to whole UTC hours (the rollups are hourly); the
- *   returned from/to are the widened range. Served from bug_hourly and bugs; affected users from
- *   the events table (covering index on project_id, received_at).
+ *   returned from/to are the widened range. Whole UTC days compacted by the daily-rollup job are
+ *   served from bug_daily, project_hourly and user_monthly, the rest of the range from bug_hourly
+ *   and events (same figures either way); bug figures from bugs. Affected users of compacted days
+ *   survive event retention; those of other days count the events still stored.
  * - listBugs(): keyset-paginated, newest bug first (id DESC: immutable, so pages never skip or
  *   repeat a bug while new occurrences arrive). Merged bugs are left out (their target lists).
  * - listBugEvents(): a bug's stored events, most recent first (received_at DESC, id DESC).

@@ -3,6 +3,7 @@ import type { Database } from "../db/index.js";
 import type { Severity } from "../grouping/error-event.js";
 import { type BugListRow, selectBugListColumns, toBugListItem } from "./bug-list.js";
 import { type HourRange, eachHour, toHourRange } from "./hour-range.js";
+import { type Interval, type RollupCoverage, rollupCoverage } from "./rollup-coverage.js";
 import type { CountBy, RangedBug, StatsQuery, StatsSummary } from "./stats-types.js";
 
 const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
@@ -20,20 +21,23 @@ interface RollupGroup {
 }
 
 /**
- * All figures of the stats page. Occurrence figures come from bug_hourly (one grouped query,
- * folded in memory: its size is bugs x environments x services, not events); bug figures from
- * the bugs table; affected users from the events table (distinct user_id over stored events).
+ * All figures of the stats page. Occurrence figures come from the rollups (grouped queries,
+ * folded in memory: their size is bugs x environments x services, not events); bug figures from
+ * the bugs table; affected users from the user rollups and events (distinct user_id over stored
+ * events). Whole days compacted by the rollup job (daily-rollup.ts) are read from the daily
+ * tables, the rest of the range from bug_hourly / events: the figures are the same either way.
  */
 export async function summarize(db: Kysely<Database>, query: StatsQuery): Promise<StatsSummary> {
   const range = toHourRange(query.from, query.to);
   const topLimit = Math.min(MAX_TOP, Math.max(1, Math.trunc(query.topLimit ?? DEFAULT_TOP)));
   if (query.projectIds.length === 0) return emptySummary(range);
 
+  const coverage = await rollupCoverage(db, range);
   const [hourly, groups, bugTotals, affectedUsers] = await Promise.all([
-    hourlyCounts(db, query, range),
-    rollupGroups(db, query, range),
+    hourlyCounts(db, query, coverage),
+    rollupGroups(db, query, coverage),
     bugFigures(db, query, range),
-    countAffectedUsers(db, query, range),
+    countAffectedUsers(db, query, coverage),
   ]);
 
   const countByBug = new Map<number, number>();
@@ -137,45 +141,89 @@ function rollupFilter(query: StatsQuery, range: HourRange) {
     ]);
 }
 
-export async function hourlyCounts(db: Kysely<Database>, query: StatsQuery, range: HourRange) {
-  const rows = await db
-    .selectFrom("bug_hourly")
-    .select(["hour", (eb) => eb.fn.sum<number>("count").as("count")])
-    .where(rollupFilter(query, range))
-    .groupBy("hour")
-    .execute();
-  return new Map(rows.map((r) => [r.hour.getTime(), Number(r.count)]));
+/** `column` in any of the intervals (an OR of half-open ranges; false when there are none). */
+function inIntervals(column: string, intervals: readonly Interval[]) {
+  if (intervals.length === 0) return sql<boolean>`false`;
+  const ref = sql.ref(column);
+  return sql<boolean>`(${sql.join(
+    intervals.map((i) => sql`(${ref} >= ${i.from} AND ${ref} < ${i.to})`),
+    sql` OR `,
+  )})`;
+}
+
+/** The project and environment/service filters on any rollup table with those columns. */
+function dimensionFilter(table: string, query: StatsQuery) {
+  const parts = [sql`${sql.ref(`${table}.project_id`)} IN (${sql.join([...query.projectIds])})`];
+  if (query.environment !== undefined) {
+    parts.push(sql`${sql.ref(`${table}.environment`)} = ${query.environment}`);
+  }
+  if (query.service !== undefined) {
+    parts.push(sql`${sql.ref(`${table}.service`)} = ${query.service}`);
+  }
+  return sql<boolean>`${sql.join(parts, sql` AND `)}`;
+}
+
+export async function hourlyCounts(
+  db: Kysely<Database>,
+  query: StatsQuery,
+  coverage: RollupCoverage,
+) {
+  // Compacted days from project_hourly (no bug dimension: ~1/bugs the rows), the rest from
+  // bug_hourly; the two never cover the same hour.
+  const [compacted, recent] = await Promise.all([
+    coverage.daily.length === 0
+      ? []
+      : db
+          .selectFrom("project_hourly")
+          .select(["hour", (eb) => eb.fn.sum<number>("count").as("count")])
+          .where(dimensionFilter("project_hourly", query))
+          .where(inIntervals("project_hourly.hour", coverage.daily))
+          .groupBy("hour")
+          .execute(),
+    coverage.hourly.length === 0
+      ? []
+      : db
+          .selectFrom("bug_hourly")
+          .select(["hour", (eb) => eb.fn.sum<number>("count").as("count")])
+          .where(dimensionFilter("bug_hourly", query))
+          .where(inIntervals("bug_hourly.hour", coverage.hourly))
+          .groupBy("hour")
+          .execute(),
+  ]);
+  const counts = new Map<number, number>();
+  for (const r of [...compacted, ...recent]) {
+    const key = r.hour.getTime();
+    counts.set(key, (counts.get(key) ?? 0) + Number(r.count));
+  }
+  return counts;
 }
 
 export async function rollupGroups(
   db: Kysely<Database>,
   query: StatsQuery,
-  range: HourRange,
+  coverage: RollupCoverage,
 ): Promise<RollupGroup[]> {
-  // Aggregate first, join after: the join then touches one row per group, not per hour.
-  const groups = db
-    .selectFrom("bug_hourly")
-    .select([
-      "bug_hourly.bug_id",
-      "bug_hourly.environment",
-      "bug_hourly.service",
-      (eb) => eb.fn.sum<number>("bug_hourly.count").as("count"),
-    ])
-    .where(rollupFilter(query, range))
-    .groupBy(["bug_hourly.bug_id", "bug_hourly.environment", "bug_hourly.service"]);
-  const rows = await db
-    .selectFrom(groups.as("g"))
-    .innerJoin("bugs", "bugs.id", "g.bug_id")
-    .select([
-      "g.bug_id",
-      "g.environment",
-      "g.service",
-      "g.count",
-      "bugs.severity",
-      "bugs.error_type",
-    ])
-    .execute();
-  return rows.map((r) => ({ ...r, count: Number(r.count) }));
+  // Aggregate first, join after: the join then touches one row per group, not per day or hour.
+  const parts = [
+    // One part per interval (not an OR of ranges), each an index range scan.
+    ...coverage.daily.map(
+      (i) => sql`SELECT bug_id, environment, service, count FROM bug_daily
+        WHERE ${dimensionFilter("bug_daily", query)} AND day >= ${i.from} AND day < ${i.to}`,
+    ),
+    ...coverage.hourly.map(
+      (i) => sql`SELECT bug_id, environment, service, count FROM bug_hourly
+        WHERE ${dimensionFilter("bug_hourly", query)} AND hour >= ${i.from} AND hour < ${i.to}`,
+    ),
+  ];
+  if (parts.length === 0) return [];
+  const result = await sql<RollupGroup>`
+    SELECT g.bug_id, g.environment, g.service, g.count, bugs.severity, bugs.error_type
+    FROM (
+      SELECT bug_id, environment, service, sum(count) AS count
+      FROM (${sql.join(parts, sql` UNION ALL `)}) AS r
+      GROUP BY bug_id, environment, service
+    ) AS g JOIN bugs ON bugs.id = g.bug_id`.execute(db);
+  return result.rows.map((r) => ({ ...r, bug_id: Number(r.bug_id), count: Number(r.count) }));
 }
 
 /**
@@ -226,22 +274,46 @@ export async function bugFigures(db: Kysely<Database>, query: StatsQuery, range:
 }
 
 /**
- * Distinct user ids over the events stored in range. Reads events, not rollups (user ids are
- * not rolled up): an index-only scan of events_project_received_user_idx. Events that were
- * sampled out or rate-limited are not stored, so their users are not counted.
+ * Distinct user ids over the events stored in range: compacted days from the user rollups (one
+ * row per user and month, with a bitmask of the days), the rest from events, united on the md5 of
+ * the user id. Events that were sampled out or rate-limited are not stored, so their users are
+ * not counted. Users of compacted days survive retention; before compaction they do not.
  */
 export async function countAffectedUsers(
   db: Kysely<Database>,
   query: StatsQuery,
-  range: HourRange,
+  coverage: RollupCoverage,
 ) {
+  const fromRollups = userRollupPart(query, coverage);
+  // One query per interval, not an OR of ranges: each stays an index-only range scan of
+  // events_project_received_idx.
+  const fromEvents = coverage.hourly.map((interval) => eventUsers(db, query, interval));
+  // Nothing compacted in range: distinct user_id as before, no hashing needed.
+  const parts =
+    fromRollups.length > 0
+      ? [
+          ...fromRollups,
+          ...fromEvents.map((q) => q.select(sql<string>`md5(user_id)::uuid`.as("u"))),
+        ]
+      : fromEvents.map((q) => q.select("user_id as u"));
+  if (parts.length === 0) return 0;
+  // GROUP BY in a subquery, not count(DISTINCT): Postgres hashes it instead of sorting (which
+  // spills to disk on large ranges): about 2x faster on 1M events.
+  const result = await sql<{ users: number }>`
+    SELECT count(*) AS users FROM (
+      SELECT u FROM (${sql.join(parts, sql` UNION ALL `)}) AS a GROUP BY u
+    ) AS distinct_users`.execute(db);
+  return Number(result.rows[0]?.users ?? 0);
+}
+
+/** Events with a user id in the interval, with the query's filters. */
+function eventUsers(db: Kysely<Database>, query: StatsQuery, interval: Interval) {
   let q = db
     .selectFrom("events")
-    .select("user_id")
     .where("user_id", "is not", null)
     .where("project_id", "in", [...query.projectIds])
-    .where("received_at", ">=", range.from)
-    .where("received_at", "<", range.to);
+    .where("received_at", ">=", interval.from)
+    .where("received_at", "<", interval.to);
   // Rollups store a missing environment/service as ""; events store it as NULL.
   if (query.environment !== undefined) {
     q =
@@ -255,13 +327,28 @@ export async function countAffectedUsers(
         ? q.where("service", "is", null)
         : q.where("service", "=", query.service);
   }
-  // GROUP BY in a subquery, not count(DISTINCT): Postgres hashes it instead of sorting (which
-  // spills to disk on large ranges): about 2x faster on 1M events.
-  const row = await db
-    .selectFrom(q.groupBy("user_id").as("u"))
-    .select((eb) => eb.fn.countAll<number>().as("users"))
-    .executeTakeFirstOrThrow();
-  return Number(row.users);
+  return q;
+}
+
+/** Queries of the user_hash of the users of the compacted days in range, one per month. */
+function userRollupPart(query: StatsQuery, coverage: RollupCoverage) {
+  // Per month, the mask of its covered days (bit d-1 = day d).
+  const masks = new Map<number, number>();
+  for (const day of coverage.days) {
+    const month = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1);
+    masks.set(month, (masks.get(month) ?? 0) | (1 << (day.getUTCDate() - 1)));
+  }
+  // The scope whose rows hold exactly the filtered dimensions (see the rollup migration).
+  const byEnvironment = query.environment !== undefined;
+  const byService = query.service !== undefined;
+  const scope = (byEnvironment ? 1 : 0) + (byService ? 2 : 0);
+  // One part per month: each an index range scan on the whole primary-key prefix.
+  return [...masks].map(
+    ([month, mask]) => sql`SELECT user_hash AS u FROM user_monthly
+      WHERE project_id IN (${sql.join([...query.projectIds])}) AND month = ${new Date(month)}
+        AND scope = ${scope} AND environment = ${query.environment ?? ""}
+        AND service = ${query.service ?? ""} AND days & ${mask}::int <> 0`,
+  );
 }
 
 async function bugsByIds(

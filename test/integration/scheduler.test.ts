@@ -110,6 +110,7 @@ describe("scheduler", () => {
       ["escalation", "*/5 * * * *"],
       ["spikes", "*/5 * * * *"],
       ["retention", "17 3 * * *"],
+      ["daily-rollup", "*/10 * * * *"],
     ]);
     const s = scheduler(jobs);
     expect(await s.runNow("escalation")).toMatchObject({
@@ -118,6 +119,10 @@ describe("scheduler", () => {
     });
     expect(await s.runNow("spikes")).toMatchObject({ status: "ran", result: { announced: 0 } });
     expect(await s.runNow("retention")).toMatchObject({ status: "ran", result: { deleted: 0 } });
+    expect(await s.runNow("daily-rollup")).toMatchObject({
+      status: "ran",
+      result: { compacted: [] },
+    });
   });
 
   it("refuses a bad cron expression, a duplicate name and an unknown job", async () => {

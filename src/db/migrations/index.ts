@@ -5,6 +5,7 @@ import * as escalations from "./2026-11-23T1310-escalations.js";
 import * as readAccess from "./2026-11-23T1330-read-access.js";
 import * as dashboardSessions from "./2026-11-23T1340-dashboard-sessions.js";
 import * as configIssue from "./2026-11-23T1420-config-issue.js";
+import * as dailyRollups from "./2026-11-23T1500-daily-rollups.js";
 
 /**
  * Every migration, by name. A static list (not a folder scan) so the same code runs under tsx,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-23T1330-read-access": readAccess,
   "2026-11-23T1340-dashboard-sessions": dashboardSessions,
   "2026-11-23T1420-config-issue": configIssue,
+  "2026-11-23T1500-daily-rollups": dailyRollups,
 };

@@ -1,0 +1,126 @@
+import { type Kysely, sql } from "kysely";
+import type { Database } from "../db/index.js";
+import { DAY_MS, dayStart } from "./rollup-coverage.js";
+
+/**
+ * Compaction of finished UTC days into the daily rollups (tables in migration
+ * 2026-11-23T1500-daily-rollups). A bug_hourly row never changes once its hour has passed (the
+ * rollup hour is the receive hour) and events are insert-only, so a day compacted after it ends
+ * (plus a grace period for transactions still committing) stays exact. bug_hourly and events
+ * themselves are left alone: edge hours and other readers still use them.
+ */
+
+/** A day is compacted once it has been over for this long (in-flight ingestion commits). */
+export const COMPACTION_GRACE_MS = 5 * 60_000;
+/** Bounds one run: a first run over a long history catches up over several runs. */
+export const MAX_DAYS_PER_RUN = 62;
+
+export interface CompactionResult {
+  /** Days compacted by this run (ISO dates). */
+  compacted: string[];
+  /** Days another run had compacted first (the advisory lock normally prevents this). */
+  alreadyDone: number;
+}
+
+function monthStart(day: Date): Date {
+  return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1));
+}
+
+/**
+ * Compacts one day (a UTC midnight) in one transaction; false when it was already compacted.
+ * The rollup_days row is inserted first: a second run on the same day waits on that row and then
+ * finds it, so two replicas never double-count. Every write is also an idempotent replace
+ * (counts set, day bits OR-ed), so compacting a day twice gives the same rows.
+ */
+export async function compactDay(db: Kysely<Database>, day: Date): Promise<boolean> {
+  if (day.getTime() !== dayStart(day).getTime()) {
+    throw new RangeError(`compactDay needs a UTC midnight, got ${day.toISOString()}`);
+  }
+  const next = new Date(day.getTime() + DAY_MS);
+  const month = monthStart(day);
+  const bit = 1 << (day.getUTCDate() - 1);
+  return db.transaction().execute(async (trx) => {
+    const claimed = await trx
+      .insertInto("rollup_days")
+      .values({ day })
+      .onConflict((oc) => oc.column("day").doNothing())
+      .returning("day")
+      .executeTakeFirst();
+    if (!claimed) return false;
+    // Joined from projects so each project's part is an index range scan of (project_id, hour).
+    await sql`
+      INSERT INTO bug_daily (bug_id, project_id, day, environment, service, count)
+      SELECT h.bug_id, h.project_id, ${day}::timestamptz, h.environment, h.service, sum(h.count)
+      FROM projects p JOIN bug_hourly h ON h.project_id = p.id
+        AND h.hour >= ${day} AND h.hour < ${next}
+      GROUP BY h.bug_id, h.project_id, h.environment, h.service
+      ON CONFLICT (bug_id, day, environment, service) DO UPDATE SET count = excluded.count`.execute(
+      trx,
+    );
+    await sql`
+      INSERT INTO project_hourly (project_id, hour, environment, service, count)
+      SELECT h.project_id, h.hour, h.environment, h.service, sum(h.count)
+      FROM projects p JOIN bug_hourly h ON h.project_id = p.id
+        AND h.hour >= ${day} AND h.hour < ${next}
+      GROUP BY h.project_id, h.hour, h.environment, h.service
+      ON CONFLICT (project_id, hour, environment, service)
+        DO UPDATE SET count = excluded.count`.execute(trx);
+    // Users as md5 uuids: stable across Postgres versions (unlike hashtext), 16 bytes each.
+    // Each user once per scope (see the migration): all, per environment, per service, per both.
+    await sql`
+      WITH d AS (
+        SELECT DISTINCT e.project_id, coalesce(e.environment, '') AS environment,
+          coalesce(e.service, '') AS service, md5(e.user_id)::uuid AS user_hash
+        FROM projects p JOIN events e ON e.project_id = p.id
+          AND e.received_at >= ${day} AND e.received_at < ${next}
+        WHERE e.user_id IS NOT NULL
+      )
+      INSERT INTO user_monthly (project_id, month, scope, environment, service, user_hash, days)
+      SELECT project_id, ${month}::timestamptz, scope, environment, service, user_hash, ${bit}::int
+      FROM (
+        SELECT DISTINCT project_id, 0 AS scope, '' AS environment, '' AS service, user_hash FROM d
+        UNION ALL
+        SELECT DISTINCT project_id, 1, environment, '', user_hash FROM d
+        UNION ALL
+        SELECT DISTINCT project_id, 2, '', service, user_hash FROM d
+        UNION ALL
+        SELECT project_id, 3, environment, service, user_hash FROM d
+      ) AS scoped
+      ON CONFLICT (project_id, month, scope, environment, service, user_hash)
+        DO UPDATE SET days = user_monthly.days | excluded.days`.execute(trx);
+    return true;
+  });
+}
+
+/**
+ * Compacts the finished days not compacted yet, oldest first: from the day after the last
+ * compacted one (or the first hour in bug_hourly) up to yesterday, at most MAX_DAYS_PER_RUN.
+ */
+export async function compactFinishedDays(
+  db: Kysely<Database>,
+  now: Date,
+  maxDays = MAX_DAYS_PER_RUN,
+): Promise<CompactionResult> {
+  const end = dayStart(new Date(now.getTime() - COMPACTION_GRACE_MS));
+  const last = await db
+    .selectFrom("rollup_days")
+    .select((eb) => eb.fn.max("day").as("day"))
+    .executeTakeFirst();
+  let start: Date | null = last?.day ? new Date(new Date(last.day).getTime() + DAY_MS) : null;
+  if (!start) {
+    const first = await db
+      .selectFrom("bug_hourly")
+      .select((eb) => eb.fn.min("hour").as("hour"))
+      .executeTakeFirst();
+    start = first?.hour ? dayStart(new Date(first.hour)) : null;
+  }
+  const result: CompactionResult = { compacted: [], alreadyDone: 0 };
+  if (!start) return result;
+  for (let t = start.getTime(); t < end.getTime() && result.compacted.length < maxDays; ) {
+    const day = new Date(t);
+    if (await compactDay(db, day)) result.compacted.push(day.toISOString().slice(0, 10));
+    else result.alreadyDone++;
+    t += DAY_MS;
+  }
+  return result;
+}
