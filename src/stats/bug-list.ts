@@ -1,6 +1,6 @@
 import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import { bugRef, parseBugRef } from "../bugs/known-bug.js";
-import type { Database } from "../db/index.js";
+import type { Database, EventRow } from "../db/index.js";
 import { InvalidCursorError, decodeCursor, encodeCursor, pageSize } from "./cursor.js";
 import type { BugEvent, BugListItem, ListBugsQuery, ListEventsQuery, Page } from "./stats-types.js";
 
@@ -173,22 +173,45 @@ export async function listBugEvents(
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    items: page.map((row) => ({
-      id: row.id,
-      eventId: row.event_id,
-      receivedAt: row.received_at,
-      occurredAt: row.occurred_at,
-      level: row.level,
-      service: row.service,
-      environment: row.environment,
-      release: row.release,
-      errorType: row.error_type,
-      message: row.message,
-      url: row.url,
-      method: row.method,
-      statusCode: row.status_code,
-      userId: row.user_id,
-    })),
+    items: page.map(toBugEvent),
     nextCursor: rows.length > limit && last ? encodeCursor([last.received_at_text, last.id]) : null,
+  };
+}
+
+/** The columns of an event row that lists and exports show (no stack trace JSON). */
+export type BugEventRow = Pick<
+  EventRow,
+  | "id"
+  | "event_id"
+  | "received_at"
+  | "occurred_at"
+  | "level"
+  | "service"
+  | "environment"
+  | "release"
+  | "error_type"
+  | "message"
+  | "url"
+  | "method"
+  | "status_code"
+  | "user_id"
+>;
+
+export function toBugEvent(row: BugEventRow): BugEvent {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    receivedAt: row.received_at,
+    occurredAt: row.occurred_at,
+    level: row.level,
+    service: row.service,
+    environment: row.environment,
+    release: row.release,
+    errorType: row.error_type,
+    message: row.message,
+    url: row.url,
+    method: row.method,
+    statusCode: row.status_code,
+    userId: row.user_id,
   };
 }

@@ -2,8 +2,8 @@ import { type Kysely, sql } from "kysely";
 import { type BugStatus, bugRef } from "../bugs/known-bug.js";
 import type { Database } from "../db/index.js";
 import type { Severity } from "../grouping/error-event.js";
-import { selectBugListColumns, toBugListItem } from "./bug-list.js";
-import type { BugListItem } from "./stats-types.js";
+import { selectBugListColumns, toBugEvent, toBugListItem } from "./bug-list.js";
+import type { BugEvent, BugListItem } from "./stats-types.js";
 
 /**
  * Whole-table reads for export, as async generators of batches: each batch is one keyset query,
@@ -54,23 +54,9 @@ export interface ExportEventsQuery {
 }
 
 /** One exported event: the stored fields people analyse, without the stack trace JSON. */
-export interface ExportEvent {
-  id: number;
+export interface ExportEvent extends BugEvent {
   repo: string;
   bugRef: string;
-  eventId: string;
-  receivedAt: Date;
-  occurredAt: Date;
-  level: string;
-  service: string | null;
-  environment: string | null;
-  release: string | null;
-  errorType: string;
-  message: string;
-  url: string | null;
-  method: string | null;
-  statusCode: number | null;
-  userId: string | null;
 }
 
 /**
@@ -123,24 +109,11 @@ export async function* streamEvents(
         .limit(batchSize)
         .execute();
       if (rows.length === 0) break;
-      yield rows.map((row) => ({
-        id: row.id,
-        repo: `${row.owner}/${row.name}`,
-        bugRef: bugRef(row.number),
-        eventId: row.event_id,
-        receivedAt: row.received_at,
-        occurredAt: row.occurred_at,
-        level: row.level,
-        service: row.service,
-        environment: row.environment,
-        release: row.release,
-        errorType: row.error_type,
-        message: row.message,
-        url: row.url,
-        method: row.method,
-        statusCode: row.status_code,
-        userId: row.user_id,
-      }));
+      yield rows.map((row) => {
+        // repo and bugRef right after id: the CSV/JSON column order people see.
+        const { id, ...event } = toBugEvent(row);
+        return { id, repo: `${row.owner}/${row.name}`, bugRef: bugRef(row.number), ...event };
+      });
       if (rows.length < batchSize) break;
       const last = rows.at(-1) as (typeof rows)[number];
       after = { receivedAt: last.received_at_text, id: last.id };
