@@ -1,5 +1,6 @@
 import type { OutboxRow } from "../db/schema.js";
 import { GiveUp, type OutboxHandler } from "../github/outbox/worker.js";
+import { readProjectConfig } from "../projects/index.js";
 import {
   NOTIFICATION_KINDS,
   type NotificationKind,
@@ -13,7 +14,6 @@ import {
   postJson,
   redactUrl,
 } from "./post-json.js";
-import { readProjectConfig } from "./read-project-config.js";
 import { slackMessage } from "./slack-message.js";
 import {
   PrivateAddressError,

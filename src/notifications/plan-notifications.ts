@@ -1,6 +1,6 @@
 import type { OccurrenceEffect } from "../bugs/index.js";
+import { readProjectConfig } from "../projects/index.js";
 import { enqueueNotification, notificationTargets } from "./enqueue-notification.js";
-import { readProjectConfig } from "./read-project-config.js";
 
 /**
  * Plans Slack/webhook notifications for a new bug and for a regression inside the report's

@@ -15,4 +15,6 @@ export {
   type LoadedProjectConfig,
   type ProjectConfigs,
   type ProjectConfigsOptions,
+  type ProjectWithConfig,
+  readProjectConfig,
 } from "./project-config.js";

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { LRUCache } from "lru-cache";
 import { type RepoConfig, parseRepoConfig } from "../config/repo-config.js";
 import type { Database } from "../db/index.js";
@@ -89,5 +89,39 @@ export function createProjectConfigs(
     invalidate(projectId) {
       cache.delete(projectId);
     },
+  };
+}
+
+/** A project with its repo config, read without the cache. */
+export interface ProjectWithConfig {
+  id: number;
+  /** `owner/repo`. */
+  fullName: string;
+  installationId: number | null;
+  suspended: boolean;
+  config: RepoConfig;
+}
+
+/**
+ * The project and its current repo config, read through `executor` (uncached). For code inside a
+ * report transaction, where `ProjectConfigs` must not be used (see above), and for work that must
+ * see a config change at once (a rotated notification URL).
+ */
+export async function readProjectConfig(
+  executor: Kysely<Database> | Transaction<Database>,
+  projectId: number,
+): Promise<ProjectWithConfig | undefined> {
+  const row = await executor
+    .selectFrom("projects")
+    .select(["id", "owner", "name", "installation_id", "suspended_at", "config"])
+    .where("id", "=", projectId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    fullName: `${row.owner}/${row.name}`,
+    installationId: row.installation_id,
+    suspended: row.suspended_at !== null,
+    config: parseRepoConfig(row.config ?? null).config,
   };
 }

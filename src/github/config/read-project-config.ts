@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
-import { DEFAULT_REPO_CONFIG, type RepoConfig, parseRepoConfig } from "../../config/repo-config.js";
+import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/repo-config.js";
 import type { Database } from "../../db/index.js";
+import { readProjectConfig } from "../../projects/index.js";
 
 export interface ProjectGithubSettings {
   /** null: not installed, or suspended; no GitHub work then. */
@@ -9,22 +10,17 @@ export interface ProjectGithubSettings {
 }
 
 /**
- * A project's installation and repo config, read through the caller's transaction. Inside a
- * transaction this must not go through `projectConfigs.get`: on a cache miss that reads with a
- * second connection, which PGlite (one session) never hands out while the transaction holds it.
+ * A project's installation and repo config, read through the caller's transaction (never the
+ * cached `projectConfigs`: see `readProjectConfig`).
  */
 export async function readProjectGithubSettings(
   trx: Transaction<Database> | Kysely<Database>,
   projectId: number,
 ): Promise<ProjectGithubSettings> {
-  const row = await trx
-    .selectFrom("projects")
-    .select(["installation_id", "suspended_at", "config"])
-    .where("id", "=", projectId)
-    .executeTakeFirst();
-  if (!row) return { installationId: null, config: DEFAULT_REPO_CONFIG };
+  const project = await readProjectConfig(trx, projectId);
+  if (!project) return { installationId: null, config: DEFAULT_REPO_CONFIG };
   return {
-    installationId: row.suspended_at === null ? row.installation_id : null,
-    config: row.config == null ? DEFAULT_REPO_CONFIG : parseRepoConfig(row.config).config,
+    installationId: project.suspended ? null : project.installationId,
+    config: project.config,
   };
 }
