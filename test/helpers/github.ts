@@ -59,15 +59,17 @@ export function webhookExample(name: string, action?: string): Payload {
   return structuredClone(found) as Payload;
 }
 
-/** Delivers a signed webhook through the real route. */
+/** Delivers a signed webhook through the real route (`secret`: sign with another, to test refusal). */
 export async function sendWebhook(
   app: FastifyInstance,
   event: string,
   payload: unknown,
-  options: { id?: string } = {},
+  options: { id?: string; secret?: string } = {},
 ) {
   const body = JSON.stringify(payload);
-  const signature = `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
+  const signature = `sha256=${createHmac("sha256", options.secret ?? WEBHOOK_SECRET)
+    .update(body)
+    .digest("hex")}`;
   const id = options.id ?? randomUUID();
   const response = await app.inject({
     method: "POST",

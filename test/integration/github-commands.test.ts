@@ -1,35 +1,20 @@
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
 import type { FastifyInstance } from "fastify";
 import nock from "nock";
-import { Probot, ProbotOctokit } from "probot";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseSlashCommand, registerWebhookHandlers } from "../../src/github/webhooks/index.js";
 import type { Project } from "../../src/projects/index.js";
 import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
+import {
+  type Payload,
+  createTestProbot,
+  webhookExample as example,
+  sendWebhook,
+} from "../helpers/github.js";
 
-const SECRET = "test-secret";
 const NOW = new Date("2026-03-01T12:00:00Z");
 const ISSUE = 42;
 const OTHER_ISSUE = 43;
-
-// biome-ignore lint/suspicious/noExplicitAny: example payloads are edited freely as plain JSON
-type Payload = Record<string, any>;
-
-const examples = createRequire(import.meta.url)(
-  "@octokit/webhooks-examples/api.github.com/index.json",
-) as { name: string; examples: { action?: string }[] }[];
-
-function example(name: string, action: string): Payload {
-  const found = examples.find((e) => e.name === name)?.examples.find((e) => e.action === action);
-  if (!found) throw new Error(`no example ${name}.${action}`);
-  return structuredClone(found) as Payload;
-}
-
-const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
-  .privateKey.export({ type: "pkcs1", format: "pem" })
-  .toString();
 
 let testDb: TestDb;
 let app: FastifyInstance;
@@ -55,22 +40,10 @@ function commentEvent(body: string, association = "OWNER", issue = ISSUE): Paylo
   return payload;
 }
 
-async function send(payload: unknown, id = randomUUID()) {
-  const body = JSON.stringify(payload);
-  const signature = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
-  const response = await app.inject({
-    method: "POST",
-    url: "/api/github/webhooks",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": "issue_comment",
-      "x-github-delivery": id,
-      "x-hub-signature-256": signature,
-    },
-    payload: body,
-  });
-  expect(response.statusCode).toBe(200);
-  return id;
+async function send(payload: unknown, id?: string) {
+  const delivery = await sendWebhook(app, "issue_comment", payload, id ? { id } : {});
+  expect(delivery.response.statusCode).toBe(200);
+  return delivery.id;
 }
 
 function report(payload: Record<string, unknown>) {
@@ -107,17 +80,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await app?.close();
   await testDb.truncate();
-  const probot = new Probot({
-    appId: 1,
-    privateKey,
-    secret: SECRET,
-    logLevel: "fatal",
-    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
-      ...o,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-    })),
-  });
+  const probot = createTestProbot();
   registerWebhookHandlers(probot, { db: testDb.db, clock: () => NOW });
   await probot.ready();
   ({ app, project } = await buildTestApp(testDb.db, { clock: () => NOW, extra: { probot } }));

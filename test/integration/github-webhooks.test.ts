@@ -1,8 +1,5 @@
-import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
 import type { FastifyInstance } from "fastify";
 import nock from "nock";
-import { Probot, ProbotOctokit } from "probot";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   bugRefsClosedBy,
@@ -12,33 +9,15 @@ import {
 import type { Project } from "../../src/projects/index.js";
 import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
+import {
+  type Payload,
+  createTestProbot,
+  webhookExample as example,
+  sendWebhook,
+} from "../helpers/github.js";
 
-const SECRET = "test-secret";
 const NOW = new Date("2026-03-01T12:00:00Z");
 const ISSUE = 42;
-
-// biome-ignore lint/suspicious/noExplicitAny: example payloads are edited freely as plain JSON
-type Payload = Record<string, any>;
-
-interface Example {
-  action?: string;
-  [key: string]: unknown;
-}
-const examples = createRequire(import.meta.url)(
-  "@octokit/webhooks-examples/api.github.com/index.json",
-) as { name: string; examples: Example[] }[];
-
-/** A deep copy of a real example payload from @octokit/webhooks-examples. */
-function example(name: string, action?: string): Payload {
-  const group = examples.find((e) => e.name === name);
-  const found = group?.examples.find((e) => action === undefined || e.action === action);
-  if (!found) throw new Error(`no example ${name}.${action}`);
-  return structuredClone(found) as Payload;
-}
-
-const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
-  .privateKey.export({ type: "pkcs1", format: "pem" })
-  .toString();
 
 let testDb: TestDb;
 let app: FastifyInstance;
@@ -72,28 +51,8 @@ function issueEvent(action: string, extra: (p: Payload) => void = () => {}) {
   return payload;
 }
 
-async function send(
-  event: string,
-  payload: unknown,
-  options: { id?: string; secret?: string } = {},
-) {
-  const body = JSON.stringify(payload);
-  const signature = `sha256=${createHmac("sha256", options.secret ?? SECRET)
-    .update(body)
-    .digest("hex")}`;
-  const id = options.id ?? randomUUID();
-  const response = await app.inject({
-    method: "POST",
-    url: "/api/github/webhooks",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": id,
-      "x-hub-signature-256": signature,
-    },
-    payload: body,
-  });
-  return { response, id };
+function send(event: string, payload: unknown, options: { id?: string; secret?: string } = {}) {
+  return sendWebhook(app, event, payload, options);
 }
 
 async function bug() {
@@ -117,17 +76,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await app?.close();
   await testDb.truncate();
-  const probot = new Probot({
-    appId: 1,
-    privateKey,
-    secret: SECRET,
-    logLevel: "fatal",
-    Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
-      ...o,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-    })),
-  });
+  const probot = createTestProbot();
   registerWebhookHandlers(probot, { db: testDb.db, clock: () => NOW });
   await probot.ready();
   ({ app, project } = await buildTestApp(testDb.db, { clock: () => NOW, extra: { probot } }));
