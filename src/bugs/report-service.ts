@@ -10,6 +10,7 @@ import {
 } from "../grouping/index.js";
 import { type Scrubber, createScrubber } from "../scrub/index.js";
 import { type GroupCommitterOptions, createGroupCommitter } from "./group-committer.js";
+import { OutboxPlan } from "./outbox-plan.js";
 import { recordOccurrences } from "./record-batch.js";
 import {
   DuplicateEventRace,
@@ -24,12 +25,14 @@ import {
  * Reports are committed in groups: an effect runs once per bug per group, with an outcome
  * aggregated over the group (`previousOccurrenceCount` -> `bug.occurrenceCount` is the range the
  * group added; isNew/isRegression if any report created/reopened the bug) and the first
- * occurrence of that bug in the group.
+ * occurrence of that bug in the group. Outbox rows go into `outbox` (the transaction's plan),
+ * written in one statement once every effect of the group has run.
  */
 export type OccurrenceEffect = (
   trx: Transaction<Database>,
   outcome: OccurrenceOutcome,
   occurrence: Occurrence,
+  outbox: OutboxPlan,
 ) => Promise<void>;
 
 /** What the reporting client is told, after the write is committed. */
@@ -115,27 +118,36 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
   const scrubber = deps.scrubber ?? createScrubber();
 
   async function storeAlone(occurrence: Occurrence): Promise<OccurrenceOutcome> {
-    return deps.db.transaction().execute(async (trx) => {
+    const outbox = new OutboxPlan();
+    const outcome = await deps.db.transaction().execute(async (trx) => {
       const outcome = await recordOccurrence(trx, occurrence);
       if (!outcome.duplicate) {
-        for (const effect of effects) await effect(trx, outcome, occurrence);
+        for (const effect of effects) await effect(trx, outcome, occurrence, outbox);
       }
+      await outbox.write(trx);
       return outcome;
     });
+    outbox.committed();
+    return outcome;
   }
 
   // Concurrent reports share one transaction; each answer waits for its group's COMMIT.
   const committer = createGroupCommitter<Occurrence, OccurrenceOutcome>({
     ...deps.groupCommit,
     ...(deps.onBatchFailure ? { onBatchFailure: deps.onBatchFailure } : {}),
-    commitBatch: (occurrences) =>
-      deps.db.transaction().execute(async (trx) => {
+    async commitBatch(occurrences) {
+      const outbox = new OutboxPlan();
+      const outcomes = await deps.db.transaction().execute(async (trx) => {
         const { outcomes, perBug } = await recordOccurrences(trx, occurrences);
         for (const { outcome, occurrence } of perBug) {
-          for (const effect of effects) await effect(trx, outcome, occurrence);
+          for (const effect of effects) await effect(trx, outcome, occurrence, outbox);
         }
+        await outbox.write(trx);
         return outcomes;
-      }),
+      });
+      outbox.committed();
+      return outcomes;
+    },
     // A failed group is retried report by report, so that only the bad one fails.
     async commitOne(occurrence) {
       try {

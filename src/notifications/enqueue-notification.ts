@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import type { OutboxPlan } from "../bugs/index.js";
 import type { NOTIFICATION_EVENTS, RepoConfig } from "../config/repo-config.js";
 import type { Database } from "../db/schema.js";
 import { enqueue } from "../github/outbox/plan-effects.js";
@@ -57,7 +58,7 @@ export function notificationTargets(
  * rotated URL wins and a removed one drops the row. Idempotent by `n.key` (per target).
  */
 export async function enqueueNotification(
-  db: Kysely<Database> | Transaction<Database>,
+  db: Kysely<Database> | Transaction<Database> | OutboxPlan,
   config: RepoConfig,
   n: Notification,
 ): Promise<void> {

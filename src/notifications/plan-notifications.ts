@@ -10,7 +10,7 @@ import { enqueueNotification, notificationTargets } from "./enqueue-notification
  * the issue.
  */
 export function planNotifications(): OccurrenceEffect {
-  return async (trx, outcome, occurrence) => {
+  return async (trx, outcome, occurrence, outbox) => {
     if (outcome.duplicate || !(outcome.isNew || outcome.isRegression)) return;
     const bug = outcome.bug;
     const event = outcome.isNew ? "new_bug" : "regression";
@@ -25,7 +25,7 @@ export function planNotifications(): OccurrenceEffect {
     const text = outcome.isNew
       ? `New bug ${bug.ref} in ${project.fullName}${suffix}: ${bug.title}`
       : `Regression: ${bug.ref} in ${project.fullName} occurred again after it was resolved${suffix}: ${bug.title}`;
-    await enqueueNotification(trx, project.config, {
+    await enqueueNotification(outbox, project.config, {
       projectId: bug.projectId,
       bugId: bug.id,
       event,

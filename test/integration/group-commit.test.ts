@@ -302,6 +302,57 @@ describe("group commit", () => {
     expect(crossing).toHaveLength(1);
   });
 
+  it("writes a group's outbox rows in one statement, in planning order", async () => {
+    await testDb.db.updateTable("projects").set({ installation_id: 1 }).execute();
+    const planned: number[] = [];
+    const reports = newService({
+      effects: [
+        planGithubEffects({ threshold: 1, milestones: [] }),
+        async (_trx, _outcome, _occurrence, outbox) => void planned.push(outbox.rows.length),
+      ],
+    });
+    await Promise.all(
+      times(40, (i) => reports.submit(project.id, errorEvent({ error_type: `E${i}Error` }))),
+    );
+    const rows = await testDb.db
+      .selectFrom("outbox")
+      .innerJoin("bugs", "bugs.id", "outbox.bug_id")
+      .select(["outbox.id", "bugs.number"])
+      .where("kind", "=", "open_issue")
+      .orderBy("outbox.id")
+      .execute();
+    expect(rows).toHaveLength(40);
+    // Rows are inserted after the group's last effect: the plan grew while effects ran.
+    expect(Math.max(...planned)).toBeGreaterThan(1);
+    expect(rows.map((r) => r.number)).toEqual([...rows.map((r) => r.number)].sort((a, b) => a - b));
+  });
+
+  it("plans a body refresh again when the group that planned it rolled back", async () => {
+    await testDb.db.updateTable("projects").set({ installation_id: 1 }).execute();
+    let poisoned = 0;
+    const reports = newService({
+      effects: [
+        planGithubEffects({ threshold: 1000 }),
+        async () => {
+          // The group's first attempt fails after the refresh was planned: the group rolls back
+          // and its reports are retried alone.
+          if (poisoned++ === 1) throw new Error("boom");
+        },
+      ],
+    });
+    await reports.submit(project.id, errorEvent({}));
+    await testDb.db.updateTable("bugs").set({ issue_number: 7 }).execute();
+    await Promise.all(times(5, () => reports.submit(project.id, errorEvent({}))));
+    const refresh = await testDb.db
+      .selectFrom("outbox")
+      .select("kind")
+      .where("kind", "=", "update_issue_body")
+      .execute();
+    expect(refresh).toHaveLength(1);
+    const [bug] = await bugs();
+    expect(bug?.occurrence_count).toBe(6);
+  });
+
   it("close() drains the queue, then refuses new reports", async () => {
     const reports = newService();
     const pending = times(50, (i) =>

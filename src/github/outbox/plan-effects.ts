@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import { LRUCache } from "lru-cache";
-import type { OccurrenceEffect } from "../../bugs/index.js";
+import { type OccurrenceEffect, OutboxPlan, type PlannedOutboxRow } from "../../bugs/index.js";
 import type { Database } from "../../db/schema.js";
 import {
   type ProjectGithubSettings,
@@ -44,17 +44,11 @@ export function bodyRefreshWindow(
  * that causes the work.
  */
 export async function enqueue(
-  trx: Transaction<Database> | Kysely<Database>,
-  row: {
-    projectId: number | null;
-    /** null for work about the repository rather than a bug (digest, config error). */
-    bugId: number | null;
-    kind: string;
-    key: string;
-    payload: Record<string, unknown>;
-    runAfter: Date;
-  },
+  trx: Transaction<Database> | Kysely<Database> | OutboxPlan,
+  row: PlannedOutboxRow,
 ): Promise<void> {
+  // A report's effects plan into the transaction's OutboxPlan: one insert for the whole group.
+  if (trx instanceof OutboxPlan) return trx.add(row);
   await trx
     .insertInto("outbox")
     .values({
@@ -90,7 +84,18 @@ export function planGithubEffects(options: PlanGithubEffectsOptions = {}): Occur
     return read;
   }
 
-  return async (trx, outcome, occurrence) => {
+  // Keys of rows known to be committed: every group of a busy bug would otherwise plan again (and
+  // the database ignore) its open_issue row until the issue exists, and its body refresh until
+  // the window ends. Set only after COMMIT (a rolled-back group plans again on its retry); the
+  // TTL bounds how long a row deleted since (outbox pruning) stays unplanned.
+  const committedKeys = new LRUCache<string, true>({ max: 100_000, ttl: 10 * 60_000 });
+
+  return async (trx, outcome, occurrence, outbox) => {
+    const plan = (row: PlannedOutboxRow) => {
+      if (committedKeys.has(row.key)) return;
+      outbox.add(row);
+      outbox.afterCommit(() => committedKeys.set(row.key, true));
+    };
     if (outcome.duplicate) return;
     const bug = outcome.bug;
     const { installationId, config } = await settingsOf(trx, bug.projectId);
@@ -103,7 +108,7 @@ export function planGithubEffects(options: PlanGithubEffectsOptions = {}): Occur
     const count = bug.occurrenceCount;
 
     if (bug.issueNumber == null && count >= threshold) {
-      await enqueue(trx, {
+      plan({
         ...base,
         kind: OUTBOX_KINDS.openIssue,
         key: `open_issue:${bug.id}`,
@@ -117,7 +122,7 @@ export function planGithubEffects(options: PlanGithubEffectsOptions = {}): Occur
         count >= milestone &&
         outcome.previousOccurrenceCount < milestone
       ) {
-        await enqueue(trx, {
+        plan({
           ...base,
           kind: OUTBOX_KINDS.commentMilestone,
           key: `milestone:${bug.id}:${milestone}`,
@@ -130,7 +135,7 @@ export function planGithubEffects(options: PlanGithubEffectsOptions = {}): Occur
     const interval = config.body_update_interval;
     if (bug.issueNumber != null && interval !== null && interval > 0) {
       const window = bodyRefreshWindow(occurrence.receivedAt, interval);
-      await enqueue(trx, {
+      plan({
         ...base,
         kind: OUTBOX_KINDS.updateIssueBody,
         key: `issue_body:${bug.id}:${interval}:${window.key}`,
@@ -139,7 +144,7 @@ export function planGithubEffects(options: PlanGithubEffectsOptions = {}): Occur
       });
     }
     if (outcome.isRegression) {
-      await enqueue(trx, {
+      plan({
         ...base,
         kind: OUTBOX_KINDS.reopenIssue,
         key: `regression:${bug.id}:${bug.regressionCount}`,
