@@ -6,6 +6,8 @@ import type { FastifyInstance } from "fastify";
 import { type Kysely, sql } from "kysely";
 import pino from "pino";
 import { type Database, type DbHandle, createDb, migrateToLatest } from "../src/db/index.js";
+import { planGithubEffects } from "../src/github/index.js";
+import { planNotifications } from "../src/notifications/index.js";
 import { type Project, ensureProject } from "../src/projects/index.js";
 import { buildServer } from "../src/server.js";
 import { type Services, createServices } from "../src/services.js";
@@ -45,8 +47,11 @@ export async function startBenchServer(poolSize = 20): Promise<BenchServer> {
     const db = handle.db;
     // BENCH_IN_FLIGHT: group-commit transactions in flight (default: the service's own).
     const inFlight = Number(process.env.BENCH_IN_FLIGHT ?? 0);
+    // The effects main.ts wires, on a project installed as a GitHub App (below): each group
+    // plans its outbox rows (open_issue per new bug) as in production. No worker runs them.
     const services = createServices({
       db,
+      effects: [planGithubEffects(), planNotifications()],
       ...(inFlight > 0 ? { groupCommit: { maxInFlight: inFlight } } : {}),
     });
     // No per-key rate limits: the benchmark is the only client.
@@ -70,7 +75,7 @@ export async function startBenchServer(poolSize = 20): Promise<BenchServer> {
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address();
     if (!address || typeof address === "string") throw new Error("the server has no TCP address");
-    const { project } = await ensureProject(db, { fullName: "bench/shop" });
+    const { project } = await ensureProject(db, { fullName: "bench/shop", installationId: 1 });
     const owned = handle;
     return {
       db,

@@ -14,6 +14,8 @@
  */
 import { type BenchServer, startBenchServer } from "./bench-server.js";
 import { measureCeiling } from "./ceiling.js";
+import { type CpuSplit, cpuSnapshot, cpuSplit } from "./cpu-split.js";
+import { floorLoad, startHttpFloor } from "./http-floor.js";
 import { type LoadOptions, type LoadResult, runLoad } from "./load.js";
 import { envelopeLoad } from "./sentry-envelope.js";
 
@@ -72,6 +74,7 @@ interface Row {
   answered: number;
   stored: number;
   cpuUsPerReport: number;
+  split: CpuSplit;
   ceiling: "hot" | "distinct";
 }
 
@@ -85,8 +88,10 @@ try {
     const options = await scenario.load(server);
     server.resetAnswered();
     const before = process.cpuUsage();
+    const machineBefore = cpuSnapshot();
     const result = await runLoad(options);
     const cpu = process.cpuUsage(before);
+    const split = cpuSplit(machineBefore, cpuSnapshot(), result.ok);
     const stored = await server.storedOccurrences();
     rows.push({
       name: scenario.name,
@@ -95,11 +100,29 @@ try {
       // Server CPU per report (the load generator is another process): what caps one server
       // process, and far less sensitive to a busy machine than reports/s.
       cpuUsPerReport: result.ok > 0 ? (cpu.user + cpu.system) / result.ok : 0,
+      split,
       stored,
       ceiling: scenario.ceiling,
     });
     console.error(`${scenario.name}: ${Math.round(result.ok / result.seconds)} reports/s`);
   }
+  // The same load against a route that stores nothing: what HTTP and the load generator alone
+  // allow on this machine (BENCH_FLOOR=0 skips it).
+  let floor: { result: LoadResult; cpuUsPerReport: number; split: CpuSplit } | undefined;
+  if (process.env.BENCH_FLOOR !== "0") {
+    const http = await startHttpFloor();
+    try {
+      const before = process.cpuUsage();
+      const machineBefore = cpuSnapshot();
+      const result = await runLoad(floorLoad(http.url, base()));
+      const cpu = process.cpuUsage(before);
+      const split = cpuSplit(machineBefore, cpuSnapshot(), result.ok);
+      floor = { result, cpuUsPerReport: (cpu.user + cpu.system) / Math.max(1, result.ok), split };
+    } finally {
+      await http.close();
+    }
+  }
+
   // BENCH_CEILING=0 skips the Postgres-only ceilings (e.g. to profile the server alone).
   const withCeiling = process.env.BENCH_CEILING !== "0";
   await server.truncate();
@@ -132,10 +155,44 @@ try {
       `| ${row.name} | ${Math.round(rate)} | ${row.result.p50} | ${row.result.p99} | ${row.result.non2xx}${errors ? ` (+${errors} errors)` : ""} | ${withCeiling ? (rate / ceilings[row.ceiling]).toFixed(2) : "n/a"} | ${Math.round(row.cpuUsPerReport)} | ${check} |`,
     );
   }
+  if (floor) {
+    const rate = floor.result.ok / floor.result.seconds;
+    console.log(
+      `| HTTP floor (a route that stores nothing) | ${Math.round(rate)} | ${floor.result.p50} | ${floor.result.p99} | ${floor.result.non2xx} | | ${Math.round(floor.cpuUsPerReport)} | |`,
+    );
+  }
   if (withCeiling) {
     console.log(`| Postgres-only ceiling, 1 bug | ${Math.round(ceilings.hot)} | | | | 1.00 | | |`);
     console.log(
       `| Postgres-only ceiling, 1,000 bugs | ${Math.round(ceilings.distinct)} | | | | 1.00 | | |`,
+    );
+  }
+  // The three processes share the machine: at N reports/s they need N x (sum) µs of CPU.
+  console.log("\nCPU per report (µs), by process; the machine has 2 cores = 2,000,000 µs/s");
+  console.log("| scenario | server | Postgres | load generator | whole machine | busy cores |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+  const splits = [
+    ...rows.map((r) => ({
+      name: r.name,
+      result: r.result,
+      server: r.cpuUsPerReport,
+      split: r.split,
+    })),
+    ...(floor
+      ? [
+          {
+            name: "HTTP floor",
+            result: floor.result,
+            server: floor.cpuUsPerReport,
+            split: floor.split,
+          },
+        ]
+      : []),
+  ];
+  for (const { name, result, server: serverUs, split } of splits) {
+    const us = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : "n/a");
+    console.log(
+      `| ${name} | ${us(serverUs)} | ${us(split.postgresUsPerReport)} | ${us(result.cpuMicros / Math.max(1, result.ok))} | ${us(split.machineUsPerReport)} | ${Number.isFinite(split.busyCores) ? split.busyCores.toFixed(2) : "n/a"} |`,
     );
   }
   if (!ok) process.exitCode = 1;

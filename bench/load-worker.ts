@@ -67,6 +67,7 @@ const settings = {
   duration: options.seconds,
   headers: options.headers,
 };
+const cpuBefore = process.cpuUsage();
 const result = await autocannon({
   ...settings,
   requests: [{ setupRequest: request }],
@@ -79,5 +80,10 @@ const answer: LoadResult = {
   seconds: result.duration,
   p50: result.latency.p50,
   p99: result.latency.p99,
+  cpuMicros: cpuMicros(process.cpuUsage(cpuBefore)),
 };
+function cpuMicros(usage: NodeJS.CpuUsage): number {
+  return usage.user + usage.system;
+}
+
 process.send?.(answer, () => process.exit(0));

@@ -25,6 +25,8 @@ export interface LoadResult {
   seconds: number;
   p50: number;
   p99: number;
+  /** CPU time the load generator itself used during the run, µs. */
+  cpuMicros: number;
 }
 
 const workerFile = fileURLToPath(new URL("./load-worker.ts", import.meta.url));
