@@ -11,9 +11,11 @@ const USAGE = `usage: faultline <command> [options]
 
 commands:
   migrate                      bring the database schema up to date
-  dsn <owner/repo> [--rotate]  create or show a project's ingest key, report URL and Sentry DSN;
-                               --rotate issues a new key (the old one works for
-                               KEY_ROTATION_GRACE_HOURS more)
+  dsn <owner/repo> [--rotate] [--rotate-read-key]
+                               create or show a project's ingest key, report URL and Sentry DSN;
+                               --rotate issues a new ingest key (the old one works for
+                               KEY_ROTATION_GRACE_HOURS more); --rotate-read-key issues a new
+                               read key (the old one stops working at once)
 ${READ_USAGE}
 
 The database is DATABASE_URL, or the embedded one in DATA_DIR (default ./.data).`;
@@ -24,7 +26,11 @@ async function run(argv: string[]): Promise<string> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { rotate: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
+    options: {
+      rotate: { type: "boolean", default: false },
+      "rotate-read-key": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
     strict: true,
   });
   const [command, ...rest] = positionals;
@@ -47,12 +53,13 @@ async function run(argv: string[]): Promise<string> {
     case "dsn": {
       const fullName = rest[0];
       if (!fullName || rest.length > 1)
-        throw new CliError("usage: faultline dsn <owner/repo> [--rotate]");
+        throw new CliError("usage: faultline dsn <owner/repo> [--rotate] [--rotate-read-key]");
       const handle = await openDatabase(env);
       try {
         return await dsnCommand(handle.db, {
           fullName,
           rotate: values.rotate ?? false,
+          rotateReadKey: values["rotate-read-key"] ?? false,
           publicUrl: env.publicUrl,
           graceHours: env.KEY_ROTATION_GRACE_HOURS,
           now: new Date(),

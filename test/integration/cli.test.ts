@@ -48,6 +48,19 @@ describe("faultline CLI", () => {
     expect(rotated.code).toBe(0);
     expect(rotated.stdout).not.toContain(key);
     expect(rotated.stdout).toMatch(/previous key keeps working until \d{4}-/);
+
+    const readKey = /read key:\s+(flr_\S+)/.exec(rotated.stdout)?.[1];
+    expect(readKey).toBeDefined();
+    const newRead = await faultline("dsn", "octo-org/shop", "--rotate-read-key");
+    expect(newRead.code).toBe(0);
+    const rotatedReadKey = /read key:\s+(flr_\S+)/.exec(newRead.stdout)?.[1];
+    expect(rotatedReadKey).toMatch(/^flr_/);
+    expect(rotatedReadKey).not.toBe(readKey);
+    // The ingest key is left alone, and the new read key is the one shown from now on.
+    expect(newRead.stdout).toContain(rotated.stdout.match(/ingest key:\s+\S+/)?.[0]);
+    expect((await faultline("dsn", "octo-org/shop")).stdout).toContain(
+      `read key:      ${rotatedReadKey}`,
+    );
   }, 60_000);
 
   it("names the problem on bad input", async () => {

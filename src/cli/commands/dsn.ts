@@ -7,34 +7,43 @@ import {
   findProjectByName,
   rotateIngestKey,
 } from "../../projects/index.js";
-import { ensureReadKey } from "../../stats/read-key.js";
+import { ensureReadKey, rotateReadKey } from "../../stats/read-key.js";
 import { CliError } from "../cli-error.js";
 
 export interface DsnOptions {
   fullName: string;
   rotate: boolean;
+  /** Issue a new read key; the old one stops working at once (no client ships with it). */
+  rotateReadKey?: boolean;
   publicUrl: string;
   graceHours: number;
   now: Date;
 }
 
-/** `faultline dsn owner/repo [--rotate]`: creates or shows the project, prints key and URLs. */
+/**
+ * `faultline dsn owner/repo [--rotate] [--rotate-read-key]`: creates or shows the project, prints
+ * its keys and URLs.
+ */
 export async function dsnCommand(db: Kysely<Database>, options: DsnOptions): Promise<string> {
   let project: Project;
   let created = false;
-  if (options.rotate) {
+  if (options.rotate || options.rotateReadKey) {
     const existing = await findProjectByName(db, options.fullName);
     if (!existing) {
       throw new CliError(
         `no project for ${options.fullName}: run 'faultline dsn ${options.fullName}' first`,
       );
     }
-    project = await rotateIngestKey(db, existing.id, options.now, options.graceHours * 3_600_000);
+    project = options.rotate
+      ? await rotateIngestKey(db, existing.id, options.now, options.graceHours * 3_600_000)
+      : existing;
   } else {
     ({ project, created } = await ensureProject(db, { fullName: options.fullName }));
   }
   const urls = endpointsFor(project, options.publicUrl);
-  const readKey = await ensureReadKey(db, project.id);
+  const readKey = options.rotateReadKey
+    ? await rotateReadKey(db, project.id)
+    : await ensureReadKey(db, project.id);
   const lines = [
     `${created ? "Created" : "Project"} ${project.fullName} (project id ${project.id})`,
     `  ingest key:    ${project.ingestKey}`,
@@ -47,6 +56,9 @@ export async function dsnCommand(db: Kysely<Database>, options: DsnOptions): Pro
     `    curl -X POST ${urls.reportUrl} -H 'Authorization: Bearer ${project.ingestKey}' \\`,
     `      -H 'Content-Type: application/json' -d '{"error_type":"TypeError","message":"boom"}'`,
   ];
+  if (options.rotateReadKey) {
+    lines.push("", "  The previous read key no longer works.");
+  }
   if (options.rotate && project.previousKeyExpiresAt) {
     lines.push(
       "",
