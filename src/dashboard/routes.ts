@@ -35,9 +35,8 @@ export const SESSION_COOKIE = "faultline_session";
 export const STATE_COOKIE = "faultline_oauth_state";
 const CALLBACK_PATH = "/dashboard/auth/callback";
 const STATE_TTL_S = 600;
-/** Rows in each bug list; the summary asks for more top bugs to fill the status breakdown. */
+/** Rows in each bug list. */
 const LIST_LENGTH = 10;
-const STATUS_SAMPLE = 100;
 const EVENTS_SHOWN = 20;
 
 /**
@@ -126,7 +125,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
       projectIds: selected ? [selected.id] : projects.map((p) => p.id),
       from,
       to,
-      topLimit: STATUS_SAMPLE,
+      topLimit: LIST_LENGTH,
     });
     return page(
       reply,

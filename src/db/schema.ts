@@ -179,13 +179,15 @@ export interface RollupDaysTable {
   compacted_at: DefaultTimestamp;
 }
 
-export interface BugDailyTable {
+/** Migration 2026-11-24T0910 (replaces bug_daily). */
+export interface BugMonthlyTable {
   bug_id: number;
   project_id: number;
-  day: Timestamp;
+  month: Timestamp;
   environment: string;
   service: string;
-  count: number;
+  /** 31 elements: counts[d] (1-based) = occurrences on day d of the month. */
+  counts: number[];
 }
 
 export interface ProjectHourlyTable {
@@ -196,16 +198,15 @@ export interface ProjectHourlyTable {
   count: number;
 }
 
-export interface UserMonthlyTable {
+export interface UserDaySketchesTable {
   project_id: number;
-  month: Timestamp;
+  day: Timestamp;
   /** 0 = all, 1 = per environment, 2 = per service, 3 = per environment and service. */
   scope: number;
   environment: string;
   service: string;
-  user_hash: string;
-  /** Bit d-1 set = affected on day d of the month. */
-  days: number;
+  /** A UserSketch (src/stats/user-sketch.ts) of the day's user hashes in this scope. */
+  sketch: Uint8Array;
 }
 
 export interface Database {
@@ -219,9 +220,9 @@ export interface Database {
   spikes: SpikesTable;
   dashboard_sessions: DashboardSessionsTable;
   rollup_days: RollupDaysTable;
-  bug_daily: BugDailyTable;
+  bug_monthly: BugMonthlyTable;
   project_hourly: ProjectHourlyTable;
-  user_monthly: UserMonthlyTable;
+  user_day_sketches: UserDaySketchesTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

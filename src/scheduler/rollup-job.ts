@@ -1,5 +1,5 @@
 /**
- * The daily-rollup job: compacts finished UTC days into bug_daily, project_hourly and the user
+ * The daily-rollup job: compacts finished UTC days into bug_monthly, project_hourly and the user
  * rollups, so that long-range stats read a row per day instead of a row per hour or event.
  * Runs often (cheap when there is nothing to do) so a day is compacted soon after it ends,
  * and well before retention deletes its events.

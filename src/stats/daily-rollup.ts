@@ -1,13 +1,15 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/index.js";
 import { DAY_MS, dayStart } from "./rollup-coverage.js";
+import { writeUserDaySketches } from "./user-day-sketches.js";
 
 /**
  * Compaction of finished UTC days into the daily rollups (tables in migration
- * 2026-11-23T1500-daily-rollups). A bug_hourly row never changes once its hour has passed (the
- * rollup hour is the receive hour) and events are insert-only, so a day compacted after it ends
- * (plus a grace period for transactions still committing) stays exact. bug_hourly and events
- * themselves are left alone: edge hours and other readers still use them.
+ * 2026-11-23T1500-daily-rollups; bug_monthly in 2026-11-24T0910-bug-monthly). A bug_hourly row
+ * never changes once its hour has passed (the rollup hour is the receive hour) and events are
+ * insert-only, so a day compacted after it ends (plus a grace period for transactions still
+ * committing) stays exact. bug_hourly and events themselves are left alone: edge hours and
+ * other readers still use them.
  */
 
 /** A day is compacted once it has been over for this long (in-flight ingestion commits). */
@@ -30,15 +32,13 @@ function monthStart(day: Date): Date {
  * Compacts one day (a UTC midnight) in one transaction; false when it was already compacted.
  * The rollup_days row is inserted first: a second run on the same day waits on that row and then
  * finds it, so two replicas never double-count. Every write is also an idempotent replace
- * (counts set, day bits OR-ed), so compacting a day twice gives the same rows.
+ * (counts set, user sketches replaced), so compacting a day twice gives the same rows.
  */
 export async function compactDay(db: Kysely<Database>, day: Date): Promise<boolean> {
   if (day.getTime() !== dayStart(day).getTime()) {
     throw new RangeError(`compactDay needs a UTC midnight, got ${day.toISOString()}`);
   }
   const next = new Date(day.getTime() + DAY_MS);
-  const month = monthStart(day);
-  const bit = 1 << (day.getUTCDate() - 1);
   return db.transaction().execute(async (trx) => {
     const claimed = await trx
       .insertInto("rollup_days")
@@ -48,15 +48,19 @@ export async function compactDay(db: Kysely<Database>, day: Date): Promise<boole
       .executeTakeFirst();
     if (!claimed) return false;
     // Joined from projects so each project's part is an index range scan of (project_id, hour).
+    // The day is element [d] of its month's 31 counts: a new row gets zeros around it, an existing
+    // one has only that element replaced (so the other days' counts stay).
+    const d = day.getUTCDate();
     await sql`
-      INSERT INTO bug_daily (bug_id, project_id, day, environment, service, count)
-      SELECT h.bug_id, h.project_id, ${day}::timestamptz, h.environment, h.service, sum(h.count)
+      INSERT INTO bug_monthly (bug_id, project_id, month, environment, service, counts)
+      SELECT h.bug_id, h.project_id, ${monthStart(day)}::timestamptz, h.environment, h.service,
+        array_fill(0, ARRAY[${d - 1}::int]) || sum(h.count)::int
+          || array_fill(0, ARRAY[${31 - d}::int])
       FROM projects p JOIN bug_hourly h ON h.project_id = p.id
         AND h.hour >= ${day} AND h.hour < ${next}
       GROUP BY h.bug_id, h.project_id, h.environment, h.service
-      ON CONFLICT (bug_id, day, environment, service) DO UPDATE SET count = excluded.count`.execute(
-      trx,
-    );
+      ON CONFLICT (bug_id, month, environment, service)
+        DO UPDATE SET counts[${d}::int] = excluded.counts[${d}::int]`.execute(trx);
     await sql`
       INSERT INTO project_hourly (project_id, hour, environment, service, count)
       SELECT h.project_id, h.hour, h.environment, h.service, sum(h.count)
@@ -65,29 +69,8 @@ export async function compactDay(db: Kysely<Database>, day: Date): Promise<boole
       GROUP BY h.project_id, h.hour, h.environment, h.service
       ON CONFLICT (project_id, hour, environment, service)
         DO UPDATE SET count = excluded.count`.execute(trx);
-    // Users as md5 uuids: stable across Postgres versions (unlike hashtext), 16 bytes each.
-    // Each user once per scope (see the migration): all, per environment, per service, per both.
-    await sql`
-      WITH d AS (
-        SELECT DISTINCT e.project_id, coalesce(e.environment, '') AS environment,
-          coalesce(e.service, '') AS service, md5(e.user_id)::uuid AS user_hash
-        FROM projects p JOIN events e ON e.project_id = p.id
-          AND e.received_at >= ${day} AND e.received_at < ${next}
-        WHERE e.user_id IS NOT NULL
-      )
-      INSERT INTO user_monthly (project_id, month, scope, environment, service, user_hash, days)
-      SELECT project_id, ${month}::timestamptz, scope, environment, service, user_hash, ${bit}::int
-      FROM (
-        SELECT DISTINCT project_id, 0 AS scope, '' AS environment, '' AS service, user_hash FROM d
-        UNION ALL
-        SELECT DISTINCT project_id, 1, environment, '', user_hash FROM d
-        UNION ALL
-        SELECT DISTINCT project_id, 2, '', service, user_hash FROM d
-        UNION ALL
-        SELECT project_id, 3, environment, service, user_hash FROM d
-      ) AS scoped
-      ON CONFLICT (project_id, month, scope, environment, service, user_hash)
-        DO UPDATE SET days = user_monthly.days | excluded.days`.execute(trx);
+    // Affected users: one distinct-count sketch per project, day and scope (user-day-sketches.ts).
+    await writeUserDaySketches(trx, day, next);
     return true;
   });
 }

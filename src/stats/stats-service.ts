@@ -21,9 +21,13 @@ export type * from "./stats-types.js";
  *
  * - summary(): figures over [from, to), widened to whole UTC hours (the rollups are hourly); the
  *   returned from/to are the widened range. Whole UTC days compacted by the daily-rollup job are
- *   served from bug_daily, project_hourly and user_monthly, the rest of the range from bug_hourly
- *   and events (same figures either way); bug figures from bugs. Affected users of compacted days
- *   survive event retention; those of other days count the events still stored.
+ *   served from bug_monthly, project_hourly and user_day_sketches, the rest of the range from
+ *   bug_hourly and events (same figures either way); bug figures from bugs. Affected users of
+ *   compacted days survive event retention; those of other days count the events still stored.
+ *   affectedUsers is exact when no whole compacted day is in range, and up to 2,048 distinct users
+ *   otherwise (the sketches' exact sparse mode); above that it is a HyperLogLog estimate (~0.8%
+ *   standard error, src/stats/user-sketch.ts), so it may differ slightly before and after a day
+ *   is compacted.
  * - listBugs(): keyset-paginated, newest bug first (id DESC: immutable, so pages never skip or
  *   repeat a bug while new occurrences arrive). Merged bugs are left out (their target lists).
  * - listBugEvents(): a bug's stored events, most recent first (received_at DESC, id DESC).

@@ -80,12 +80,18 @@ export interface StatsSummary {
     resolved: number;
     /** Bugs currently open or in progress (all time, not range-bound). */
     unresolvedNow: number;
-    /** Distinct user ids over the stored events in range (see affectedUsers note). */
+    /**
+     * Distinct user ids over the stored events in range. Exact while the range has no compacted
+     * day or its users number at most 2,048 (the sketches' sparse threshold); above that, with
+     * compacted days, a HyperLogLog estimate (~0.8% standard error) — see stats-service.ts.
+     */
     affectedUsers: number;
   };
   /** Occurrences per UTC hour, every hour of [from, to) present, zeros included. */
   errorRate: HourPoint[];
   bySeverity: CountBy<Severity>[];
+  /** By the current status of the bugs seen in range: their occurrences in range, and how many. */
+  byStatus: CountBy<BugStatus>[];
   byErrorType: CountBy[];
   /** "" = reported without a service. */
   byService: CountBy[];

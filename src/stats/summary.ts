@@ -1,21 +1,27 @@
 import { type ExpressionBuilder, type Kysely, sql } from "kysely";
+import type { BugStatus } from "../bugs/known-bug.js";
 import type { Database } from "../db/index.js";
 import type { Severity } from "../grouping/error-event.js";
 import { type BugListRow, selectBugListColumns, toBugListItem } from "./bug-list.js";
 import { type HourRange, eachHour, toHourRange } from "./hour-range.js";
+import { type DayRun, monthSlices } from "./month-slices.js";
 import { type Interval, type RollupCoverage, rollupCoverage } from "./rollup-coverage.js";
 import type { CountBy, RangedBug, StatsQuery, StatsSummary } from "./stats-types.js";
+import { readUserDaySketches } from "./user-day-sketches.js";
 
 const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low"];
+const STATUSES: readonly BugStatus[] = ["open", "in_progress", "resolved", "wontfix", "ignored"];
 const DEFAULT_TOP = 10;
 const MAX_TOP = 100;
 
 /** One rollup group: a bug's occurrences in range for one (environment, service). */
-interface RollupGroup {
+export interface RollupGroup {
   bug_id: number;
   environment: string;
   service: string;
   severity: Severity;
+  /** The bug's status now (not at the time of its occurrences). */
+  status: BugStatus;
   error_type: string;
   count: number;
 }
@@ -23,9 +29,11 @@ interface RollupGroup {
 /**
  * All figures of the stats page. Occurrence figures come from the rollups (grouped queries,
  * folded in memory: their size is bugs x environments x services, not events); bug figures from
- * the bugs table; affected users from the user rollups and events (distinct user_id over stored
- * events). Whole days compacted by the rollup job (daily-rollup.ts) are read from the daily
- * tables, the rest of the range from bug_hourly / events: the figures are the same either way.
+ * the bugs table (with an environment/service filter, over the bugs of those groups); affected
+ * users from the day sketches and events (distinct user_id over stored events). Whole days
+ * compacted by the rollup job (daily-rollup.ts) are read from the monthly, project-hourly and
+ * sketch tables, the rest of the range from bug_hourly / events: the occurrence and bug figures
+ * are the same either way; affected users above 2,048 become a HyperLogLog estimate (~0.8%).
  */
 export async function summarize(db: Kysely<Database>, query: StatsQuery): Promise<StatsSummary> {
   const range = toHourRange(query.from, query.to);
@@ -33,10 +41,12 @@ export async function summarize(db: Kysely<Database>, query: StatsQuery): Promis
   if (query.projectIds.length === 0) return emptySummary(range);
 
   const coverage = await rollupCoverage(db, range);
-  const [hourly, groups, bugTotals, affectedUsers] = await Promise.all([
+  const filtered = hasDimensionFilter(query);
+  // Without a dimension filter the bug figures need nothing from the groups: read them alongside.
+  const [hourly, groups, unfilteredTotals, affectedUsers] = await Promise.all([
     hourlyCounts(db, query, coverage),
     rollupGroups(db, query, coverage),
-    bugFigures(db, query, range),
+    filtered ? undefined : bugFigures(db, query, range),
     countAffectedUsers(db, query, coverage),
   ]);
 
@@ -46,15 +56,19 @@ export async function summarize(db: Kysely<Database>, query: StatsQuery): Promis
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .slice(0, topLimit)
     .map(([id]) => id);
+  // With one, the bugs seen in that environment/service in range are the groups' bugs.
+  const seen = filtered ? bugIdsOf(groups) : undefined;
 
-  const [topBugs, newBugs, regressions] = await Promise.all([
+  const [bugTotals, topBugs, newBugs, regressions] = await Promise.all([
+    unfilteredTotals ?? bugFigures(db, query, range, seen),
     bugsByIds(db, topIds, countByBug),
-    rangedBugList(db, query, range, "new", topLimit, countByBug),
-    rangedBugList(db, query, range, "regressed", topLimit, countByBug),
+    rangedBugList(db, query, range, "new", topLimit, countByBug, seen),
+    rangedBugList(db, query, range, "regressed", topLimit, countByBug, seen),
   ]);
   topBugs.sort((a, b) => b.countInRange - a.countInRange || a.id - b.id);
 
   const bySeverity = foldBy(groups, (g) => g.severity);
+  const byStatus = foldBy(groups, (g) => g.status);
   return {
     from: range.from,
     to: range.to,
@@ -68,9 +82,12 @@ export async function summarize(db: Kysely<Database>, query: StatsQuery): Promis
       affectedUsers,
     },
     errorRate: eachHour(range).map((hour) => ({ hour, count: hourly.get(hour.getTime()) ?? 0 })),
-    // Every severity present, zeros included: a chart's legend should not change shape.
+    // Every severity and status present, zeros included: a chart's legend should not change shape.
     bySeverity: SEVERITIES.map(
       (key) => bySeverity.find((c) => c.key === key) ?? { key, count: 0, bugs: 0 },
+    ),
+    byStatus: STATUSES.map(
+      (key) => byStatus.find((c) => c.key === key) ?? { key, count: 0, bugs: 0 },
     ),
     byErrorType: foldBy(groups, (g) => g.error_type),
     byService: foldBy(groups, (g) => g.service),
@@ -97,6 +114,7 @@ function emptySummary(range: HourRange): StatsSummary {
     },
     errorRate: eachHour(range).map((hour) => ({ hour, count: 0 })),
     bySeverity: SEVERITIES.map((key) => ({ key, count: 0, bugs: 0 })),
+    byStatus: STATUSES.map((key) => ({ key, count: 0, bugs: 0 })),
     byErrorType: [],
     byService: [],
     byEnvironment: [],
@@ -126,20 +144,6 @@ function foldBy<K extends string>(
 }
 
 // The figure queries below are exported for bench/stats.ts, which times each one.
-
-/** The rollup rows a query covers: its projects, range and dimension filters. */
-function rollupFilter(query: StatsQuery, range: HourRange) {
-  return (eb: ExpressionBuilder<Database, "bug_hourly">) =>
-    eb.and([
-      eb("bug_hourly.project_id", "in", [...query.projectIds]),
-      eb("bug_hourly.hour", ">=", range.from),
-      eb("bug_hourly.hour", "<", range.to),
-      ...(query.environment !== undefined
-        ? [eb("bug_hourly.environment", "=", query.environment)]
-        : []),
-      ...(query.service !== undefined ? [eb("bug_hourly.service", "=", query.service)] : []),
-    ]);
-}
 
 /** `column` in any of the intervals (an OR of half-open ranges; false when there are none). */
 function inIntervals(column: string, intervals: readonly Interval[]) {
@@ -205,11 +209,8 @@ export async function rollupGroups(
 ): Promise<RollupGroup[]> {
   // Aggregate first, join after: the join then touches one row per group, not per day or hour.
   const parts = [
-    // One part per interval (not an OR of ranges), each an index range scan.
-    ...coverage.daily.map(
-      (i) => sql`SELECT bug_id, environment, service, count FROM bug_daily
-        WHERE ${dimensionFilter("bug_daily", query)} AND day >= ${i.from} AND day < ${i.to}`,
-    ),
+    ...compactedPart(query, coverage),
+    // The rest: one part per interval (not an OR of ranges), each an index range scan.
     ...coverage.hourly.map(
       (i) => sql`SELECT bug_id, environment, service, count FROM bug_hourly
         WHERE ${dimensionFilter("bug_hourly", query)} AND hour >= ${i.from} AND hour < ${i.to}`,
@@ -217,33 +218,82 @@ export async function rollupGroups(
   ];
   if (parts.length === 0) return [];
   const result = await sql<RollupGroup>`
-    SELECT g.bug_id, g.environment, g.service, g.count, bugs.severity, bugs.error_type
+    SELECT g.bug_id, g.environment, g.service, g.count, bugs.severity, bugs.status,
+      bugs.error_type
     FROM (
       SELECT bug_id, environment, service, sum(count) AS count
       FROM (${sql.join(parts, sql` UNION ALL `)}) AS r
       GROUP BY bug_id, environment, service
+      -- A month's row may have no occurrences on the covered days (hourly rows are never 0).
+      HAVING sum(count) > 0
     ) AS g JOIN bugs ON bugs.id = g.bug_id`.execute(db);
   return result.rows.map((r) => ({ ...r, bug_id: Number(r.bug_id), count: Number(r.count) }));
 }
 
 /**
- * With an environment or service filter, a bug figure (new, resolved…) only counts bugs seen in
- * that environment/service at least once in range.
+ * Compacted days: each covered month's bug_monthly rows, counting the covered days. One part for
+ * every month, not one per month: when the projects' rows are most of the table, Postgres scans
+ * the whole table for each part (a month's rows are not together in the heap once updated); one
+ * scan was ~2x faster on the 1M-event bench.
  */
-function seenInDimension(query: StatsQuery, range: HourRange) {
+function compactedPart(query: StatsQuery, coverage: RollupCoverage) {
+  const slices = monthSlices(coverage.daily);
+  if (slices.length === 0) return [];
+  const count = sql`CASE month ${sql.join(
+    slices.map(({ month, runs }) => sql`WHEN ${month}::timestamptz THEN ${sumOfDays(runs)}`),
+    sql` `,
+  )} END`;
+  return [
+    sql`SELECT bug_id, environment, service, ${count} AS count FROM bug_monthly
+      WHERE ${dimensionFilter("bug_monthly", query)}
+        AND month IN (${sql.join(slices.map(({ month }) => sql`${month}::timestamptz`))})`,
+  ];
+}
+
+/**
+ * The sum of a bug_monthly row's counts over the runs of days (counts[d] = day d): an explicit
+ * sum of elements, ~6x faster than a sum over unnest() per row. Days are small integers, inlined.
+ */
+function sumOfDays(runs: readonly DayRun[]) {
+  const terms = runs.flatMap(({ first, last }) =>
+    Array.from({ length: last - first + 1 }, (_, i) => sql`counts[${sql.lit(first + i)}]`),
+  );
+  // bigint from the first term on: a month of a hot bug may exceed an integer.
+  return sql<number>`(0::bigint + ${sql.join(terms, sql` + `)})`;
+}
+
+function hasDimensionFilter(query: StatsQuery): boolean {
+  return query.environment !== undefined || query.service !== undefined;
+}
+
+/** The bug ids of rollup groups: with a dimension filter, the bugs seen there in range. */
+export function bugIdsOf(groups: readonly RollupGroup[]): number[] {
+  return [...new Set(groups.map((g) => g.bug_id))];
+}
+
+/**
+ * With an environment or service filter, a bug figure (new, resolved…) only counts bugs seen in
+ * that environment/service at least once in range: `seen`, the bug ids of the range's rollup
+ * groups (already filtered, and read from the compacted rollups like every other figure). Not an
+ * EXISTS over bug_hourly per bug: that read every hour of the range again.
+ */
+function seenInDimension(query: StatsQuery, seen: readonly number[] | undefined) {
   return (eb: ExpressionBuilder<Database, "bugs">) => {
-    if (query.environment === undefined && query.service === undefined) return eb.lit(true);
-    return eb.exists(
-      eb
-        .selectFrom("bug_hourly")
-        .select(sql`1`.as("one"))
-        .whereRef("bug_hourly.bug_id", "=", "bugs.id")
-        .where(rollupFilter(query, range)),
-    );
+    if (!hasDimensionFilter(query)) return eb.lit(true);
+    if (seen === undefined) {
+      throw new Error("A bug figure filtered on environment/service needs the bugs seen in range");
+    }
+    return sql<boolean>`bugs.id = ANY(${[...seen]}::bigint[])`;
   };
 }
 
-export async function bugFigures(db: Kysely<Database>, query: StatsQuery, range: HourRange) {
+/** `seen`: the bugs seen in range when the query has a dimension filter (see seenInDimension). */
+export async function bugFigures(
+  db: Kysely<Database>,
+  query: StatsQuery,
+  range: HourRange,
+  seen?: readonly number[],
+) {
   const { from, to } = range;
   const row = await db
     .selectFrom("bugs")
@@ -262,7 +312,7 @@ export async function bugFigures(db: Kysely<Database>, query: StatsQuery, range:
     ])
     .where("project_id", "in", [...query.projectIds])
     .where("merged_into_id", "is", null)
-    .where(seenInDimension(query, range))
+    .where(seenInDimension(query, seen))
     .executeTakeFirstOrThrow();
   return {
     newBugs: Number(row.new_bugs),
@@ -274,36 +324,56 @@ export async function bugFigures(db: Kysely<Database>, query: StatsQuery, range:
 }
 
 /**
- * Distinct user ids over the events stored in range: compacted days from the user rollups (one
- * row per user and month, with a bitmask of the days), the rest from events, united on the md5 of
- * the user id. Events that were sampled out or rate-limited are not stored, so their users are
- * not counted. Users of compacted days survive retention; before compaction they do not.
+ * Distinct user ids over the events stored in range. Nothing compacted in range: an exact count
+ * in Postgres. Otherwise the compacted days' sketches (user-day-sketches.ts) merged with the
+ * hashes of the other hours' users, read from events: exact up to SPARSE_MAX_HASHES users, a
+ * HyperLogLog estimate (~0.8% standard error) above. Events that were sampled out or
+ * rate-limited are not stored, so their users are not counted. Users of compacted days survive
+ * retention; before compaction they do not.
  */
 export async function countAffectedUsers(
   db: Kysely<Database>,
   query: StatsQuery,
   coverage: RollupCoverage,
 ) {
-  const fromRollups = userRollupPart(query, coverage);
-  // One query per interval, not an OR of ranges: each stays an index-only range scan of
-  // events_project_received_idx.
-  const fromEvents = coverage.hourly.map((interval) => eventUsers(db, query, interval));
-  // Nothing compacted in range: distinct user_id as before, no hashing needed.
-  const parts =
-    fromRollups.length > 0
-      ? [
-          ...fromRollups,
-          ...fromEvents.map((q) => q.select(sql<string>`md5(user_id)::uuid`.as("u"))),
-        ]
-      : fromEvents.map((q) => q.select("user_id as u"));
-  if (parts.length === 0) return 0;
-  // GROUP BY in a subquery, not count(DISTINCT): Postgres hashes it instead of sorting (which
-  // spills to disk on large ranges): about 2x faster on 1M events.
-  const result = await sql<{ users: number }>`
-    SELECT count(*) AS users FROM (
-      SELECT u FROM (${sql.join(parts, sql` UNION ALL `)}) AS a GROUP BY u
-    ) AS distinct_users`.execute(db);
-  return Number(result.rows[0]?.users ?? 0);
+  if (coverage.days.length === 0) {
+    // One query per interval, not an OR of ranges: each stays an index-only range scan of
+    // events_project_received_idx (which INCLUDEs user_id, environment and service).
+    const parts = coverage.hourly.map((interval) =>
+      eventUsers(db, query, interval).select("user_id as u"),
+    );
+    if (parts.length === 0) return 0;
+    // GROUP BY in a subquery, not count(DISTINCT): Postgres hashes it instead of sorting (which
+    // spills to disk on large ranges): about 2x faster on 1M events.
+    const result = await sql<{ users: number }>`
+      SELECT count(*) AS users FROM (
+        SELECT u FROM (${sql.join(parts, sql` UNION ALL `)}) AS a GROUP BY u
+      ) AS distinct_users`.execute(db);
+    return Number(result.rows[0]?.users ?? 0);
+  }
+  const [sketch, ...edges] = await Promise.all([
+    readUserDaySketches(db, query, coverage.days),
+    ...coverage.hourly.map((interval) => eventUserHashes(db, query, interval)),
+  ]);
+  for (const hashes of edges) {
+    for (let at = 0; at < hashes.length; at += 16) sketch.add(hashes.slice(at, at + 16));
+  }
+  return Math.round(sketch.estimate());
+}
+
+/**
+ * The distinct sketch hashes (as user-sketch.ts's userHash) of the interval's event users,
+ * concatenated: one row instead of one per user (a day's ~13k rows took longer to parse in
+ * Node than Postgres took to find them).
+ */
+async function eventUserHashes(db: Kysely<Database>, query: StatsQuery, interval: Interval) {
+  // Distinct ids first, then md5 (the costly part) once per user: ~40% faster than the reverse.
+  const users = eventUsers(db, query, interval).select("user_id").distinct();
+  const row = await db
+    .selectFrom(users.as("u"))
+    .select(sql<string | null>`string_agg(left(md5(u.user_id), 16), '')`.as("hashes"))
+    .executeTakeFirst();
+  return row?.hashes ?? "";
 }
 
 /** Events with a user id in the interval, with the query's filters. */
@@ -330,27 +400,6 @@ function eventUsers(db: Kysely<Database>, query: StatsQuery, interval: Interval)
   return q;
 }
 
-/** Queries of the user_hash of the users of the compacted days in range, one per month. */
-function userRollupPart(query: StatsQuery, coverage: RollupCoverage) {
-  // Per month, the mask of its covered days (bit d-1 = day d).
-  const masks = new Map<number, number>();
-  for (const day of coverage.days) {
-    const month = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1);
-    masks.set(month, (masks.get(month) ?? 0) | (1 << (day.getUTCDate() - 1)));
-  }
-  // The scope whose rows hold exactly the filtered dimensions (see the rollup migration).
-  const byEnvironment = query.environment !== undefined;
-  const byService = query.service !== undefined;
-  const scope = (byEnvironment ? 1 : 0) + (byService ? 2 : 0);
-  // One part per month: each an index range scan on the whole primary-key prefix.
-  return [...masks].map(
-    ([month, mask]) => sql`SELECT user_hash AS u FROM user_monthly
-      WHERE project_id IN (${sql.join([...query.projectIds])}) AND month = ${new Date(month)}
-        AND scope = ${scope} AND environment = ${query.environment ?? ""}
-        AND service = ${query.service ?? ""} AND days & ${mask}::int <> 0`,
-  );
-}
-
 async function bugsByIds(
   db: Kysely<Database>,
   ids: number[],
@@ -373,6 +422,7 @@ export async function rangedBugList(
   which: "new" | "regressed",
   limit: number,
   countByBug: Map<number, number>,
+  seen?: readonly number[],
 ): Promise<RangedBug[]> {
   const column = which === "new" ? "bugs.first_seen" : "bugs.escalation_started_at";
   let q = selectBugListColumns(
@@ -383,7 +433,7 @@ export async function rangedBugList(
       .where("bugs.merged_into_id", "is", null)
       .where(column, ">=", range.from)
       .where(column, "<", range.to)
-      .where(seenInDimension(query, range)),
+      .where(seenInDimension(query, seen)),
   );
   if (which === "regressed") q = q.where("bugs.regression_count", ">", 0);
   const rows = await q.orderBy(column, "desc").orderBy("bugs.id", "desc").limit(limit).execute();

@@ -131,11 +131,11 @@ async function allSummaries() {
 async function rollupRows() {
   const db = t.db;
   return {
-    bugDaily: await db
-      .selectFrom("bug_daily")
+    bugMonthly: await db
+      .selectFrom("bug_monthly")
       .selectAll()
       .orderBy("bug_id")
-      .orderBy("day")
+      .orderBy("month")
       .orderBy("environment")
       .orderBy("service")
       .execute(),
@@ -148,14 +148,13 @@ async function rollupRows() {
       .orderBy("service")
       .execute(),
     users: await db
-      .selectFrom("user_monthly")
+      .selectFrom("user_day_sketches")
       .selectAll()
       .orderBy("project_id")
-      .orderBy("month")
+      .orderBy("day")
       .orderBy("scope")
       .orderBy("environment")
       .orderBy("service")
-      .orderBy("user_hash")
       .execute(),
     days: (await db.selectFrom("rollup_days").select("day").orderBy("day").execute()).map((r) =>
       r.day.toISOString(),
@@ -219,7 +218,7 @@ describe("daily rollups", () => {
 
     // The rollups add up to bug_hourly / the events of the compacted days.
     const sums = await sql<{ daily: number; hourly: number; project: number }>`
-      SELECT (SELECT sum(count) FROM bug_daily) AS daily,
+      SELECT (SELECT sum(c) FROM bug_monthly, unnest(counts) AS c) AS daily,
         (SELECT sum(count) FROM bug_hourly WHERE hour < ${day("2026-11-03")}) AS hourly,
         (SELECT sum(count) FROM project_hourly) AS project`.execute(t.db);
     const row = sums.rows[0];

@@ -127,6 +127,14 @@ describe("stats summary", () => {
       { key: "medium", count: 7, bugs: 1 },
       { key: "low", count: 2, bugs: 1 },
     ]);
+    // Current statuses of the active bugs; every status present for a stable legend.
+    expect(s.byStatus).toEqual([
+      { key: "open", count: 22, bugs: 3 },
+      { key: "in_progress", count: 0, bugs: 0 },
+      { key: "resolved", count: 2, bugs: 1 },
+      { key: "wontfix", count: 0, bugs: 0 },
+      { key: "ignored", count: 0, bugs: 0 },
+    ]);
     expect(s.byErrorType).toEqual([
       { key: "TypeError", count: 11, bugs: 2 },
       { key: "DbError", count: 7, bugs: 1 },

@@ -69,6 +69,7 @@ export function formatSummary(s: StatsSummary, scope: string): string {
       .join("\n"),
     "",
     `by severity:     ${formatCounts(s.bySeverity)}`,
+    `by status:       ${formatCounts(s.byStatus)}`,
     `by environment:  ${formatCounts(s.byEnvironment)}`,
     `by service:      ${formatCounts(s.byService)}`,
     `by error type:   ${formatCounts(s.byErrorType)}`,

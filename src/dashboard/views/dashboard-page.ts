@@ -17,8 +17,6 @@ export interface DashboardView {
   listLength: number;
 }
 
-const STATUSES = ["open", "in_progress", "resolved", "wontfix", "ignored"] as const;
-
 export function dashboardPage(view: DashboardView): string {
   const { summary } = view;
   const scope = view.selected ? view.selected.fullName : "all your repositories";
@@ -40,7 +38,7 @@ ${trendChart(summary.errorRate, `Errors per hour in ${scope}, last ${view.range}
 ${bugTable("top-bugs", summary.topBugs.slice(0, view.listLength), showRepo, "No errors in this range.")}
 <div class="grid2">
 <section><h2>By severity</h2>${severityTable(summary.bySeverity)}</section>
-<section><h2>By status</h2>${statusTable(summary)}</section>
+<section><h2>By status</h2>${statusTable(summary.byStatus)}</section>
 </div>
 <h2>New bugs</h2>
 ${bugTable("new-bugs", summary.newBugs.slice(0, view.listLength), showRepo, "No new bugs in this range.")}
@@ -117,27 +115,15 @@ function severityTable(rows: readonly CountBy[]): SafeHtml {
   )}</tbody></table>`;
 }
 
-/**
- * Statuses of the bugs seen in range, taken from the summary's top-bugs list (requested long
- * enough to cover every active bug up to its limit; the note says when it does not).
- */
-function statusTable(summary: StatsSummary): SafeHtml {
-  const byStatus = new Map<string, { bugs: number; count: number }>();
-  for (const bug of summary.topBugs) {
-    const entry = byStatus.get(bug.status) ?? { bugs: 0, count: 0 };
-    entry.bugs += 1;
-    entry.count += bug.countInRange;
-    byStatus.set(bug.status, entry);
-  }
-  const max = Math.max(1, ...[...byStatus.values()].map((e) => e.count));
-  const partial = summary.totals.activeBugs > summary.topBugs.length;
+/** Statuses (current) of the bugs seen in range, with their occurrences in range. */
+function statusTable(rows: readonly CountBy[]): SafeHtml {
+  const max = Math.max(1, ...rows.map((r) => r.count));
   return html`<table id="by-status">
 <thead><tr><th scope="col">Status</th><th scope="col" class="num">Errors</th><th scope="col" class="num">Bugs</th><th scope="col"><span class="muted">share</span></th></tr></thead>
-<tbody>${STATUSES.map((status) => {
-    const e = byStatus.get(status) ?? { bugs: 0, count: 0 };
-    return html`<tr><td>${statusLabel(status)}</td><td class="num">${e.count}</td><td class="num">${e.bugs}</td><td>${meter(e.count, max)}</td></tr>`;
-  })}</tbody></table>
-${partial ? html`<p class="muted">Over the ${summary.topBugs.length} most frequent of ${summary.totals.activeBugs} bugs seen.</p>` : html``}`;
+<tbody>${rows.map(
+    (r) =>
+      html`<tr><td>${statusLabel(r.key)}</td><td class="num">${r.count}</td><td class="num">${r.bugs}</td><td>${meter(r.count, max)}</td></tr>`,
+  )}</tbody></table>`;
 }
 
 function meter(value: number, max: number): SafeHtml {

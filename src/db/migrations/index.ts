@@ -6,6 +6,8 @@ import * as readAccess from "./2026-11-23T1330-read-access.js";
 import * as dashboardSessions from "./2026-11-23T1340-dashboard-sessions.js";
 import * as configIssue from "./2026-11-23T1420-config-issue.js";
 import * as dailyRollups from "./2026-11-23T1500-daily-rollups.js";
+import * as userSketches from "./2026-11-24T0900-user-sketches.js";
+import * as bugMonthly from "./2026-11-24T0910-bug-monthly.js";
 
 /**
  * Every migration, by name. A static list (not a folder scan) so the same code runs under tsx,
@@ -20,4 +22,6 @@ export const migrations: Record<string, Migration> = {
   "2026-11-23T1340-dashboard-sessions": dashboardSessions,
   "2026-11-23T1420-config-issue": configIssue,
   "2026-11-23T1500-daily-rollups": dailyRollups,
+  "2026-11-24T0900-user-sketches": userSketches,
+  "2026-11-24T0910-bug-monthly": bugMonthly,
 };
