@@ -13,7 +13,7 @@ export {
   type GroupCommitterOptions,
   StoreUnavailableError,
 } from "./group-committer.js";
-export { OutboxPlan, type PlannedOutboxRow } from "./outbox-plan.js";
+export { insertOutboxRows, OutboxPlan, type PlannedOutboxRow } from "./outbox-plan.js";
 export { type BatchOutcome, recordOccurrences } from "./record-batch.js";
 export {
   DuplicateEventRace,

@@ -1,4 +1,4 @@
-import type { Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../db/index.js";
 
 /** One outbox row an effect wants written with the report(s) that caused it. */
@@ -41,25 +41,33 @@ export class OutboxPlan {
 
   /** Inserts the planned rows in planning order (ids follow it: the outbox runs in id order). */
   async write(trx: Transaction<Database>): Promise<void> {
-    if (this.planned.length === 0) return;
-    await trx
-      .insertInto("outbox")
-      .values(
-        this.planned.map((row) => ({
-          project_id: row.projectId,
-          bug_id: row.bugId,
-          kind: row.kind,
-          payload: JSON.stringify(row.payload),
-          idempotency_key: row.key,
-          run_after: row.runAfter,
-        })),
-      )
-      .onConflict((oc) => oc.column("idempotency_key").doNothing())
-      .execute();
+    await insertOutboxRows(trx, this.planned);
   }
 
   /** Call once the transaction that wrote the plan has committed. */
   committed(): void {
     for (const hook of this.commitHooks) hook();
   }
+}
+
+/** One INSERT of outbox rows, in order; a row whose idempotency key exists is left out. */
+export async function insertOutboxRows(
+  db: Kysely<Database> | Transaction<Database>,
+  rows: readonly PlannedOutboxRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto("outbox")
+    .values(
+      rows.map((row) => ({
+        project_id: row.projectId,
+        bug_id: row.bugId,
+        kind: row.kind,
+        payload: JSON.stringify(row.payload),
+        idempotency_key: row.key,
+        run_after: row.runAfter,
+      })),
+    )
+    .onConflict((oc) => oc.column("idempotency_key").doNothing())
+    .execute();
 }

@@ -1,6 +1,11 @@
 import type { Kysely, Transaction } from "kysely";
 import { LRUCache } from "lru-cache";
-import { type OccurrenceEffect, OutboxPlan, type PlannedOutboxRow } from "../../bugs/index.js";
+import {
+  type OccurrenceEffect,
+  OutboxPlan,
+  type PlannedOutboxRow,
+  insertOutboxRows,
+} from "../../bugs/index.js";
 import type { Database } from "../../db/schema.js";
 import {
   type ProjectGithubSettings,
@@ -49,18 +54,7 @@ export async function enqueue(
 ): Promise<void> {
   // A report's effects plan into the transaction's OutboxPlan: one insert for the whole group.
   if (trx instanceof OutboxPlan) return trx.add(row);
-  await trx
-    .insertInto("outbox")
-    .values({
-      project_id: row.projectId,
-      bug_id: row.bugId,
-      kind: row.kind,
-      payload: JSON.stringify(row.payload),
-      idempotency_key: row.key,
-      run_after: row.runAfter,
-    })
-    .onConflict((oc) => oc.column("idempotency_key").doNothing())
-    .execute();
+  await insertOutboxRows(trx, [row]);
 }
 
 /**
