@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
+import { PreparingClient } from "./prepared-statements.js";
 import type { Database } from "./schema.js";
 
 export type DbKind = "postgres" | "pglite";
@@ -39,6 +40,7 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
       types: pgTypes,
+      Client: PreparingClient,
       ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -1,4 +1,5 @@
 export { type CreateDbOptions, createDb, type DbHandle, type DbKind } from "./create-db.js";
 export { EmbeddedDbBusyError, lockEmbeddedDb } from "./embedded-lock.js";
 export { MigrationError, migrateToLatest } from "./migrate.js";
+export { PREPARED } from "./prepared-statements.js";
 export type * from "./schema.js";
