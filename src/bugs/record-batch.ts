@@ -11,6 +11,7 @@ import {
 } from "./batch-statements.js";
 import { toKnownBug } from "./bug-repository.js";
 import type { BugStatus } from "./known-bug.js";
+import type { KnownTargets } from "./known-targets.js";
 import {
   DuplicateEventRace,
   MAX_MERGE_HOPS,
@@ -51,19 +52,29 @@ const key = (projectId: number, text: string) => `${projectId}\u0000${text}`;
  * the batch size: one lookup (stored event ids and fingerprints), bug creation under the project
  * lock only for new fingerprints (as the single path), and one write (counts, events, rollup).
  * Each report's outcome is what it would have been stored alone, in batch order.
+ *
+ * With `known`, a batch whose fingerprints are all known skips the lookup: the write then finds
+ * a client's retry of a stored event (fewer events inserted than sent) or a bug merged or deleted
+ * since, and fails; the caller stores the batch report by report (recordOccurrence), which finds
+ * them. Their entries are forgotten.
  */
 export async function recordOccurrences(
   trx: Trx,
   batch: readonly Occurrence[],
+  known?: KnownTargets,
 ): Promise<BatchOutcome> {
   const outcomes: OccurrenceOutcome[] = new Array(batch.length);
-  const found = await lookUp(
-    trx,
-    batch
-      .filter((o) => o.storeEvent)
-      .map((o) => ({ project_id: o.projectId, event_id: o.event.eventId })),
-    uniqueFingerprints(batch),
-  );
+  const prints = uniqueFingerprints(batch);
+  const knownTargets = known?.all(prints.map((p) => key(p.projectId, p.fingerprint)));
+  const found = knownTargets
+    ? []
+    : await lookUp(
+        trx,
+        batch
+          .filter((o) => o.storeEvent)
+          .map((o) => ({ project_id: o.projectId, event_id: o.event.eventId })),
+        prints,
+      );
 
   // Client retries: event ids already stored count nothing; a repeat inside the batch neither.
   const stored = new Map<string, LookupRow>();
@@ -88,10 +99,14 @@ export async function recordOccurrences(
   });
 
   // Which bug counts each fingerprint (following merges); new fingerprints get bugs.
-  const targets = await resolveTargets(
-    trx,
-    found.filter((r) => r.kind === "fingerprint"),
-  );
+  const targets =
+    knownTargets ??
+    (await resolveTargets(
+      trx,
+      found.filter((r) => r.kind === "fingerprint"),
+    ));
+  // Bugs found in the database exist whatever this transaction does: remember them.
+  if (!knownTargets) for (const [k, id] of targets) known?.remember(k, id);
   const missing = uniqueFingerprints(batch, counted).filter(
     (f) => !targets.has(key(f.projectId, f.fingerprint)),
   );
@@ -122,7 +137,12 @@ export async function recordOccurrences(
     group.reports.push(index);
   }
   const sorted = [...groups.values()].sort((a, b) => a.bugId - b.bugId);
-  if (sorted.length > 0) await write(trx, batch, sorted);
+  try {
+    if (sorted.length > 0) await write(trx, batch, sorted);
+  } catch (error) {
+    if (knownTargets) known?.forget(knownTargets.keys());
+    throw error;
+  }
 
   // Each report's own answer: its position in the count, isNew/isRegression on the first one.
   for (const group of sorted) {
@@ -197,10 +217,20 @@ async function write(trx: Trx, batch: readonly Occurrence[], groups: BugGroup[])
   for (const group of groups) {
     const row = byId.get(group.bugId);
     if (!row) throw new Error(`bug ${group.bugId} disappeared while counting occurrences`);
+    // Merged after the lookup (or after its fingerprint was remembered): its target counts.
+    if (row.merged_into_id !== null) throw new MergedMeanwhile(group.bugId);
     const { previous_status, previous_count, events_inserted: _, ...bugRow } = row;
     group.row = bugRow;
     group.previousStatus = group.created ? null : previous_status;
     group.previousCount = previous_count;
+  }
+}
+
+/** The batch counted on a bug merged since it was looked up: stored report by report instead. */
+class MergedMeanwhile extends Error {
+  override name = "MergedMeanwhile";
+  constructor(bugId: number) {
+    super(`bug ${bugId} was merged while its occurrences were being counted`);
   }
 }
 

@@ -10,6 +10,7 @@ import {
 } from "../grouping/index.js";
 import { type Scrubber, createScrubber } from "../scrub/index.js";
 import { type GroupCommitterOptions, createGroupCommitter } from "./group-committer.js";
+import { KnownTargets } from "./known-targets.js";
 import { OutboxPlan } from "./outbox-plan.js";
 import { recordOccurrences } from "./record-batch.js";
 import {
@@ -131,6 +132,9 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     return outcome;
   }
 
+  // Fingerprint -> bug, so that a group of known errors skips its lookup (known-targets.ts).
+  const knownTargets = new KnownTargets();
+
   // Concurrent reports share one transaction; each answer waits for its group's COMMIT.
   const committer = createGroupCommitter<Occurrence, OccurrenceOutcome>({
     ...deps.groupCommit,
@@ -138,7 +142,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     async commitBatch(occurrences) {
       const outbox = new OutboxPlan();
       const outcomes = await deps.db.transaction().execute(async (trx) => {
-        const { outcomes, perBug } = await recordOccurrences(trx, occurrences);
+        const { outcomes, perBug } = await recordOccurrences(trx, occurrences, knownTargets);
         for (const { outcome, occurrence } of perBug) {
           for (const effect of effects) await effect(trx, outcome, occurrence, outbox);
         }

@@ -166,6 +166,45 @@ describe("group commit", () => {
     expect(await total("bug_hourly")).toBe(2);
   });
 
+  it("a group of known fingerprints still finds a retried event (lookup skipped)", async () => {
+    const reports = newService();
+    await reports.submit(project.id, errorEvent({})); // creates B-001
+    const id = randomBytes(16).toString("hex");
+    // Found by the lookup this time: the fingerprint is known from now on.
+    await reports.submit(project.id, errorEvent({ event_id: id }));
+    const answers = await Promise.all([
+      reports.submit(project.id, errorEvent({ event_id: id })),
+      reports.submit(project.id, errorEvent({})),
+      reports.submit(project.id, errorEvent({})),
+    ]);
+    expect(answers[0]).toMatchObject({ duplicate: true, bug: "B-001" });
+    expect(answers.slice(1).map((a) => a.duplicate)).toEqual([false, false]);
+    expect((await bugs())[0]?.occurrence_count).toBe(4);
+    expect(await total("events")).toBe(4);
+  });
+
+  it("a group of known fingerprints counts on the target of a bug merged since", async () => {
+    const reports = newService();
+    await reports.submit(project.id, errorEvent({ error_type: "OldError" }));
+    await reports.submit(project.id, errorEvent({ error_type: "OldError" })); // known from here
+    await reports.submit(project.id, errorEvent({ error_type: "TargetError" }));
+    const [old, target] = await bugs();
+    await testDb.db
+      .updateTable("bugs")
+      .set({ merged_into_id: target?.id })
+      .where("id", "=", old?.id as number)
+      .execute();
+
+    for (let round = 0; round < 2; round++) {
+      const answers = await Promise.all(
+        times(4, () => reports.submit(project.id, errorEvent({ error_type: "OldError" }))),
+      );
+      expect(new Set(answers.map((a) => a.bug))).toEqual(new Set(["B-002"]));
+    }
+    const after = await bugs();
+    expect(after.map((b) => b.occurrence_count)).toEqual([2, 9]);
+  });
+
   it("counts storeEvent=false occurrences without an event row", async () => {
     const occurrence = (storeEvent: boolean): Occurrence => ({
       ...groupEvent(project.id, errorEvent({}), new Date()),

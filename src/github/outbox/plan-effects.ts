@@ -82,7 +82,7 @@ export function planGithubEffects(options: PlanGithubEffectsOptions = {}): Occur
   // the database ignore) its open_issue row until the issue exists, and its body refresh until
   // the window ends. Set only after COMMIT (a rolled-back group plans again on its retry); the
   // TTL bounds how long a row deleted since (outbox pruning) stays unplanned.
-  const committedKeys = new LRUCache<string, true>({ max: 100_000, ttl: 10 * 60_000 });
+  const committedKeys = new LRUCache<string, true>({ max: 20_000, ttl: 10 * 60_000 });
 
   return async (trx, outcome, occurrence, outbox) => {
     const plan = (row: PlannedOutboxRow) => {
