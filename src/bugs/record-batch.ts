@@ -53,10 +53,10 @@ const key = (projectId: number, text: string) => `${projectId}\u0000${text}`;
  * lock only for new fingerprints (as the single path), and one write (counts, events, rollup).
  * Each report's outcome is what it would have been stored alone, in batch order.
  *
- * With `known`, a batch whose fingerprints are all known skips the lookup: the write then finds
- * a client's retry of a stored event (fewer events inserted than sent) or a bug merged or deleted
- * since, and fails; the caller stores the batch report by report (recordOccurrence), which finds
- * them. Their entries are forgotten.
+ * With `known`, a batch whose fingerprints are all known skips the lookup. Its write then fails
+ * on a client's retry of a stored event (fewer events inserted than sent) or on a bug merged or
+ * deleted since: the entries are forgotten and KnownTargetsMiss is thrown, so that the caller
+ * rolls back and stores the batch again with the lookup.
  */
 export async function recordOccurrences(
   trx: Trx,
@@ -140,8 +140,9 @@ export async function recordOccurrences(
   try {
     if (sorted.length > 0) await write(trx, batch, sorted);
   } catch (error) {
-    if (knownTargets) known?.forget(knownTargets.keys());
-    throw error;
+    if (!knownTargets) throw error;
+    known?.forget(knownTargets.keys());
+    throw new KnownTargetsMiss(error);
   }
 
   // Each report's own answer: its position in the count, isNew/isRegression on the first one.
@@ -223,6 +224,14 @@ async function write(trx: Trx, batch: readonly Occurrence[], groups: BugGroup[])
     group.row = bugRow;
     group.previousStatus = group.created ? null : previous_status;
     group.previousCount = previous_count;
+  }
+}
+
+/** A batch that skipped its lookup could not be written as is: store it again with the lookup. */
+export class KnownTargetsMiss extends Error {
+  override name = "KnownTargetsMiss";
+  constructor(override readonly cause: unknown) {
+    super(`a group of known fingerprints needs its lookup: ${(cause as Error)?.message ?? cause}`);
   }
 }
 

@@ -12,7 +12,7 @@ import { type Scrubber, createScrubber } from "../scrub/index.js";
 import { type GroupCommitterOptions, createGroupCommitter } from "./group-committer.js";
 import { KnownTargets } from "./known-targets.js";
 import { OutboxPlan } from "./outbox-plan.js";
-import { recordOccurrences } from "./record-batch.js";
+import { KnownTargetsMiss, recordOccurrences } from "./record-batch.js";
 import {
   DuplicateEventRace,
   type Occurrence,
@@ -135,22 +135,36 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
   // Fingerprint -> bug, so that a group of known errors skips its lookup (known-targets.ts).
   const knownTargets = new KnownTargets();
 
+  async function storeGroup(
+    occurrences: readonly Occurrence[],
+    known: KnownTargets | undefined,
+  ): Promise<OccurrenceOutcome[]> {
+    const outbox = new OutboxPlan();
+    const outcomes = await deps.db.transaction().execute(async (trx) => {
+      const { outcomes, perBug } = await recordOccurrences(trx, occurrences, known);
+      for (const { outcome, occurrence } of perBug) {
+        for (const effect of effects) await effect(trx, outcome, occurrence, outbox);
+      }
+      await outbox.write(trx);
+      return outcomes;
+    });
+    outbox.committed();
+    return outcomes;
+  }
+
   // Concurrent reports share one transaction; each answer waits for its group's COMMIT.
   const committer = createGroupCommitter<Occurrence, OccurrenceOutcome>({
     ...deps.groupCommit,
     ...(deps.onBatchFailure ? { onBatchFailure: deps.onBatchFailure } : {}),
     async commitBatch(occurrences) {
-      const outbox = new OutboxPlan();
-      const outcomes = await deps.db.transaction().execute(async (trx) => {
-        const { outcomes, perBug } = await recordOccurrences(trx, occurrences, knownTargets);
-        for (const { outcome, occurrence } of perBug) {
-          for (const effect of effects) await effect(trx, outcome, occurrence, outbox);
-        }
-        await outbox.write(trx);
-        return outcomes;
-      });
-      outbox.committed();
-      return outcomes;
+      try {
+        return await storeGroup(occurrences, knownTargets);
+      } catch (error) {
+        // A remembered bug was merged or deleted, or a client retried a stored event: the
+        // lookup sorts that out for the whole group (the one-by-one fallback is for bad reports).
+        if (error instanceof KnownTargetsMiss) return storeGroup(occurrences, undefined);
+        throw error;
+      }
     },
     // A failed group is retried report by report, so that only the bad one fails.
     async commitOne(occurrence) {

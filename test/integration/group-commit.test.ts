@@ -167,7 +167,8 @@ describe("group commit", () => {
   });
 
   it("a group of known fingerprints still finds a retried event (lookup skipped)", async () => {
-    const reports = newService();
+    const failures: unknown[] = [];
+    const reports = newService({ onBatchFailure: (error) => failures.push(error) });
     await reports.submit(project.id, errorEvent({})); // creates B-001
     const id = randomBytes(16).toString("hex");
     // Found by the lookup this time: the fingerprint is known from now on.
@@ -181,10 +182,13 @@ describe("group commit", () => {
     expect(answers.slice(1).map((a) => a.duplicate)).toEqual([false, false]);
     expect((await bugs())[0]?.occurrence_count).toBe(4);
     expect(await total("events")).toBe(4);
+    // Stored again as a group with its lookup, not report by report.
+    expect(failures).toEqual([]);
   });
 
   it("a group of known fingerprints counts on the target of a bug merged since", async () => {
-    const reports = newService();
+    const failures: unknown[] = [];
+    const reports = newService({ onBatchFailure: (error) => failures.push(error) });
     await reports.submit(project.id, errorEvent({ error_type: "OldError" }));
     await reports.submit(project.id, errorEvent({ error_type: "OldError" })); // known from here
     await reports.submit(project.id, errorEvent({ error_type: "TargetError" }));
@@ -203,6 +207,7 @@ describe("group commit", () => {
     }
     const after = await bugs();
     expect(after.map((b) => b.occurrence_count)).toEqual([2, 9]);
+    expect(failures).toEqual([]);
   });
 
   it("counts storeEvent=false occurrences without an event row", async () => {
