@@ -17,7 +17,13 @@ export async function migrateToLatest(
     provider: { getMigrations: async () => migrations },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const result = await migrator.migrateToLatest();
+  let result = await migrator.migrateToLatest();
+  // Before its first migration, Kysely looks for its table with a query over every schema's
+  // columns; a schema another session drops meanwhile makes it fail ("schema … does not exist",
+  // seen with test files dropping theirs). Nothing was applied then: try again.
+  for (let attempt = 1; attempt < 5 && isSchemaDroppedMeanwhile(result, schema); attempt++) {
+    result = await migrator.migrateToLatest();
+  }
   if (result.error) {
     const failed = result.results?.find((r) => r.status === "Error")?.migrationName;
     const cause = result.error instanceof Error ? result.error.message : String(result.error);
@@ -26,4 +32,11 @@ export async function migrateToLatest(
     });
   }
   return result;
+}
+
+function isSchemaDroppedMeanwhile(result: MigrationResultSet, ours: string | undefined): boolean {
+  const error = result.error as { code?: string; message?: string } | undefined;
+  const attempted = result.results?.some((r) => r.status !== "NotExecuted") ?? false;
+  if (!error || error.code !== "3F000" || attempted) return false;
+  return ours === undefined || !error.message?.includes(`"${ours}"`);
 }

@@ -18,6 +18,34 @@ export function testDatabaseUrl(): string | undefined {
   return url?.trim() ? url : undefined;
 }
 
+/** Set by global-setup.ts: the schemas of one `vitest` run share this prefix. */
+export const TEST_RUN_ENV = "FAULTLINE_TEST_RUN";
+
+/**
+ * A fresh schema name for one test file. Within a vitest run the schemas are dropped together
+ * when the run ends (global-setup.ts), not file by file: Kysely's migrator lists every schema's
+ * tables, and a schema dropped by another file meanwhile made it fail.
+ */
+export function newTestSchemaName(): string {
+  const run = process.env[TEST_RUN_ENV];
+  return `t_${run ? `${run}_` : ""}${process.pid}_${randomBytes(4).toString("hex")}`;
+}
+
+/** Creates a schema named by newTestSchemaName. */
+export async function createTestSchema(url: string, schema: string): Promise<void> {
+  const admin = await createDb({ databaseUrl: url, poolSize: 1 });
+  await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(admin.db);
+  await admin.close();
+}
+
+/** Drops it now, unless the run drops its schemas at its end. */
+export async function dropTestSchema(url: string, schema: string): Promise<void> {
+  if (process.env[TEST_RUN_ENV]) return;
+  const admin = await createDb({ databaseUrl: url, poolSize: 1 });
+  await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(admin.db);
+  await admin.close();
+}
+
 /**
  * One database per test file. On a shared Postgres each file gets its own schema, so files (and
  * several checkouts) can run at once without seeing each other's rows.
@@ -26,10 +54,8 @@ export async function createTestDb(options: { poolSize?: number } = {}): Promise
   const url = testDatabaseUrl();
   let schema: string | undefined;
   if (url) {
-    schema = `t_${process.pid}_${randomBytes(4).toString("hex")}`;
-    const admin = await createDb({ databaseUrl: url, poolSize: 1 });
-    await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(admin.db);
-    await admin.close();
+    schema = newTestSchemaName();
+    await createTestSchema(url, schema);
   }
   const handle = await createDb({
     databaseUrl: url,
@@ -54,11 +80,7 @@ export async function createTestDb(options: { poolSize?: number } = {}): Promise
     },
     async close() {
       await handle.close();
-      if (url && schema) {
-        const admin = await createDb({ databaseUrl: url, poolSize: 1 });
-        await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(admin.db);
-        await admin.close();
-      }
+      if (url && schema) await dropTestSchema(url, schema);
     },
   };
 }

@@ -1,11 +1,15 @@
-import { randomBytes } from "node:crypto";
 import { Migrator, sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DbHandle, createDb, migrateToLatest } from "../../src/db/index.js";
 import { migrations } from "../../src/db/migrations/index.js";
 import { compactFinishedDays } from "../../src/stats/daily-rollup.js";
 import { createStatsService } from "../../src/stats/stats-service.js";
-import { testDatabaseUrl } from "../helpers/db.js";
+import {
+  createTestSchema,
+  dropTestSchema,
+  newTestSchemaName,
+  testDatabaseUrl,
+} from "../helpers/db.js";
 import { seedBug, seedProject } from "../helpers/read-seed.js";
 
 /**
@@ -16,24 +20,16 @@ import { seedBug, seedProject } from "../helpers/read-seed.js";
 
 const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
 const url = testDatabaseUrl();
-const schema = url ? `t_${process.pid}_${randomBytes(4).toString("hex")}` : undefined;
+const schema = url ? newTestSchemaName() : undefined;
 let handle: DbHandle;
 
 beforeAll(async () => {
-  if (url && schema) {
-    const admin = await createDb({ databaseUrl: url, poolSize: 1 });
-    await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(admin.db);
-    await admin.close();
-  }
+  if (url && schema) await createTestSchema(url, schema);
   handle = await createDb({ databaseUrl: url, schema });
 });
 afterAll(async () => {
   await handle.close();
-  if (url && schema) {
-    const admin = await createDb({ databaseUrl: url, poolSize: 1 });
-    await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(admin.db);
-    await admin.close();
-  }
+  if (url && schema) await dropTestSchema(url, schema);
 });
 
 describe("migration 2026-11-24T0900-user-sketches", () => {
