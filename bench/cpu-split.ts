@@ -38,7 +38,8 @@ export function cpuSplit(before: CpuSnapshot, after: CpuSnapshot, reports: numbe
   const per = (micros: number) => (reports > 0 ? micros / reports : Number.NaN);
   const busy = after.machineBusyMicros - before.machineBusyMicros;
   return {
-    postgresUsPerReport: per(after.postgresMicros - before.postgresMicros),
+    // Processes that exited during the window (a closed backend) take their CPU time with them.
+    postgresUsPerReport: per(Math.max(0, after.postgresMicros - before.postgresMicros)),
     machineUsPerReport: per(busy),
     busyCores: busy / 1e3 / (after.at - before.at),
   };

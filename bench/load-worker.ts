@@ -65,6 +65,9 @@ const settings = {
   method: "POST" as const,
   connections: options.connections,
   duration: options.seconds,
+  ...(options.warmupSeconds
+    ? { warmup: { connections: options.connections, duration: options.warmupSeconds } }
+    : {}),
   headers: options.headers,
 };
 const cpuBefore = process.cpuUsage();
@@ -72,11 +75,14 @@ const result = await autocannon({
   ...settings,
   requests: [{ setupRequest: request }],
 });
+// The warm-up's failures count too: only its latencies and rate are left out.
+const warmup = (result as { warmup?: autocannon.Result }).warmup;
 const answer: LoadResult = {
   ok: result["2xx"],
-  non2xx: result.non2xx,
-  errors: result.errors,
-  timeouts: result.timeouts,
+  warmupOk: warmup?.["2xx"] ?? 0,
+  non2xx: result.non2xx + (warmup?.non2xx ?? 0),
+  errors: result.errors + (warmup?.errors ?? 0),
+  timeouts: result.timeouts + (warmup?.timeouts ?? 0),
   seconds: result.duration,
   p50: result.latency.p50,
   p99: result.latency.p99,

@@ -6,6 +6,8 @@ export interface LoadOptions {
   headers: Record<string, string>;
   connections: number;
   seconds: number;
+  /** Seconds of the same load before the measured run (JIT, pools, caches, new bugs); 0 = none. */
+  warmupSeconds?: number;
   kind: "hot" | "distinct" | "envelope" | "mixed";
   /** Distinct fingerprints, for "distinct". */
   distinct: number;
@@ -18,14 +20,16 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
+  /** 2xx answers of the measured run (the warm-up's are in warmupOk). */
   ok: number;
+  warmupOk: number;
   non2xx: number;
   errors: number;
   timeouts: number;
   seconds: number;
   p50: number;
   p99: number;
-  /** CPU time the load generator itself used during the run, µs. */
+  /** CPU time the load generator itself used, warm-up included, µs. */
   cpuMicros: number;
 }
 
