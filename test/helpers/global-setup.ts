@@ -17,8 +17,9 @@ export default function setup(): () => Promise<void> {
     if (!url) return;
     const admin = await createDb({ databaseUrl: url, poolSize: 1 });
     try {
+      // "\\_" is a literal underscore for LIKE (a bare "_" matches any character).
       const rows = await sql<{ nspname: string }>`
-        SELECT nspname FROM pg_namespace WHERE nspname LIKE ${`t\_${run}\_%`}`.execute(admin.db);
+        SELECT nspname FROM pg_namespace WHERE nspname LIKE ${`t\\_${run}\\_%`}`.execute(admin.db);
       for (const { nspname } of rows.rows) {
         await sql`DROP SCHEMA IF EXISTS ${sql.id(nspname)} CASCADE`.execute(admin.db);
       }
