@@ -1,7 +1,7 @@
 import { type Transaction, sql } from "kysely";
 import { type BugRow, type Database, PREPARED } from "../db/index.js";
 import type { BugStatus } from "./known-bug.js";
-import { type Occurrence, eventFields, hourOf } from "./record-occurrence.js";
+import { type Occurrence, eventFields, hourOf, newBugValues } from "./record-occurrence.js";
 
 /**
  * The set-based statements of a batch. Rows travel as one JSON parameter per statement
@@ -91,28 +91,13 @@ export async function createBugs(
     .where("id", "=", projectId)
     .returning("bug_seq")
     .executeTakeFirstOrThrow();
-  const values = firstReports.map(({ occurrence: occ, firstSeen }, i) => ({
-    project_id: projectId,
-    number: bug_seq - firstReports.length + 1 + i,
-    fingerprint: occ.fingerprint,
-    fingerprint_version: occ.fingerprintVersion,
-    title: occ.title,
-    error_type: occ.event.errorType,
-    culprit: occ.culprit ?? null,
-    severity: occ.severity,
-    occurrence_count: 0,
-    count_since_resolved: 0,
-    first_seen: firstSeen,
-    last_seen: occ.receivedAt,
-    escalation_started_at: occ.receivedAt,
-    resolved_at: null,
-    resolved_in_release: null,
-    resolved_by: null,
-    issue_number: null,
-    issue_url: null,
-    last_escalated_at: null,
-    merged_into_id: null,
-  }));
+  const values = firstReports.map(({ occurrence, firstSeen }, i) =>
+    newBugValues(occurrence, {
+      number: bug_seq - firstReports.length + 1 + i,
+      count: 0,
+      firstSeen,
+    }),
+  );
   return trx.insertInto("bugs").values(values).returningAll().execute();
 }
 

@@ -18,6 +18,7 @@ import {
   type Occurrence,
   type OccurrenceOutcome,
   duplicateOutcome,
+  firstSeenOf,
 } from "./record-occurrence.js";
 
 /** What one batch did: an answer per report, and one aggregated outcome per bug for the effects. */
@@ -162,18 +163,9 @@ export async function recordOccurrences(
     });
   }
   for (const { index, of } of repeats) {
-    const bug = toKnownBug(
+    outcomes[index] = duplicateOutcome(
       (groups.get((outcomes[of] as OccurrenceOutcome).bug.id) as BugGroup).row,
     );
-    outcomes[index] = {
-      bug,
-      isNew: false,
-      isRegression: false,
-      previousStatus: bug.status,
-      duplicate: true,
-      eventStored: false,
-      previousOccurrenceCount: bug.occurrenceCount,
-    };
   }
 
   return {
@@ -306,11 +298,10 @@ async function createMissing(
     const occ = batch[index] as Occurrence;
     const k = key(occ.projectId, occ.fingerprint);
     if (targets.has(k)) continue;
-    // first_seen: when it happened, unless a client clock claims the future.
-    const at = Math.min(occ.event.timestamp.getTime(), occ.receivedAt.getTime());
+    const at = firstSeenOf(occ);
     const entry = firstReports.get(k);
-    if (!entry) firstReports.set(k, { occurrence: occ, firstSeen: new Date(at) });
-    else if (at < entry.firstSeen.getTime()) entry.firstSeen = new Date(at);
+    if (!entry) firstReports.set(k, { occurrence: occ, firstSeen: at });
+    else if (at < entry.firstSeen) entry.firstSeen = at;
   }
   const byProject = new Map<number, { occurrence: Occurrence; firstSeen: Date }[]>();
   for (const entry of firstReports.values()) {

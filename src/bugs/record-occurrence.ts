@@ -1,5 +1,5 @@
 import { type Insertable, type Kysely, type Transaction, sql } from "kysely";
-import type { BugRow, Database, EventsTable } from "../db/index.js";
+import type { BugRow, Database, EventsTable, NewBug } from "../db/index.js";
 import type { ErrorEvent, Severity } from "../grouping/error-event.js";
 import { toKnownBug } from "./bug-repository.js";
 import type { BugStatus, KnownBug } from "./known-bug.js";
@@ -154,34 +154,45 @@ async function createBug(trx: Transaction<Database>, occ: Occurrence): Promise<B
     .where("id", "=", occ.projectId)
     .returning("bug_seq")
     .executeTakeFirstOrThrow();
-  // first_seen: when it happened, unless the client clock claims the future.
-  const at = new Date(Math.min(occ.event.timestamp.getTime(), occ.receivedAt.getTime()));
   return trx
     .insertInto("bugs")
-    .values({
-      project_id: occ.projectId,
-      number: bug_seq,
-      fingerprint: occ.fingerprint,
-      fingerprint_version: occ.fingerprintVersion,
-      title: occ.title,
-      error_type: occ.event.errorType,
-      culprit: occ.culprit ?? null,
-      severity: occ.severity,
-      occurrence_count: 1,
-      count_since_resolved: 1,
-      first_seen: at,
-      last_seen: occ.receivedAt,
-      escalation_started_at: occ.receivedAt,
-      resolved_at: null,
-      resolved_in_release: null,
-      resolved_by: null,
-      issue_number: null,
-      issue_url: null,
-      last_escalated_at: null,
-      merged_into_id: null,
-    })
+    .values(newBugValues(occ, { number: bug_seq, count: 1, firstSeen: firstSeenOf(occ) }))
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** first_seen of an occurrence: when it happened, unless the client clock claims the future. */
+export function firstSeenOf(occ: Occurrence): Date {
+  return new Date(Math.min(occ.event.timestamp.getTime(), occ.receivedAt.getTime()));
+}
+
+/** The bugs row of a new bug, first seen in `occ` (the single path and group commit). */
+export function newBugValues(
+  occ: Occurrence,
+  bug: { number: number; count: number; firstSeen: Date },
+): NewBug {
+  return {
+    project_id: occ.projectId,
+    number: bug.number,
+    fingerprint: occ.fingerprint,
+    fingerprint_version: occ.fingerprintVersion,
+    title: occ.title,
+    error_type: occ.event.errorType,
+    culprit: occ.culprit ?? null,
+    severity: occ.severity,
+    occurrence_count: bug.count,
+    count_since_resolved: bug.count,
+    first_seen: bug.firstSeen,
+    last_seen: occ.receivedAt,
+    escalation_started_at: occ.receivedAt,
+    resolved_at: null,
+    resolved_in_release: null,
+    resolved_by: null,
+    issue_number: null,
+    issue_url: null,
+    last_escalated_at: null,
+    merged_into_id: null,
+  };
 }
 
 /**
