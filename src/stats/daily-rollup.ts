@@ -1,6 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/index.js";
-import { DAY_MS, dayStart } from "./rollup-coverage.js";
+import { DAY_MS, dayStart, monthStart } from "./rollup-coverage.js";
 import { writeUserDaySketches } from "./user-day-sketches.js";
 
 /**
@@ -22,10 +22,6 @@ export interface CompactionResult {
   compacted: string[];
   /** Days another run had compacted first (the advisory lock normally prevents this). */
   alreadyDone: number;
-}
-
-function monthStart(day: Date): Date {
-  return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1));
 }
 
 /**

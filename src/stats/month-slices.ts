@@ -1,4 +1,4 @@
-import { DAY_MS, type Interval } from "./rollup-coverage.js";
+import { DAY_MS, type Interval, monthStart } from "./rollup-coverage.js";
 
 /** Days first..last (1-based, inclusive) of a month: counts[first:last] of a bug_monthly row. */
 export interface DayRun {
@@ -24,8 +24,8 @@ export function monthSlices(daily: readonly Interval[]): MonthSlices[] {
     const to = interval.to.getTime();
     while (t < to) {
       const start = new Date(t);
-      const month = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1);
-      const nextMonth = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1);
+      const month = monthStart(start).getTime();
+      const nextMonth = monthStart(start, 1).getTime();
       const end = Math.min(to, nextMonth);
       const run = {
         first: start.getUTCDate(),

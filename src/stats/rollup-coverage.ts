@@ -28,6 +28,11 @@ export function dayStart(t: Date): Date {
   return new Date(Math.floor(t.getTime() / DAY_MS) * DAY_MS);
 }
 
+/** The first UTC midnight of `t`'s month, `months` months later (0 = its own). */
+export function monthStart(t: Date, months = 0): Date {
+  return new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + months, 1));
+}
+
 /** Splits a range given the compacted day starts (any order, any extent). Pure. */
 export function splitRange(range: HourRange, compactedDays: readonly Date[]): RollupCoverage {
   const from = range.from.getTime();
