@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { ErrorEvent } from "../../grouping/error-event.js";
 import { MAX_JSON_DEPTH, exceedsJsonDepth, limitEvent } from "../limits/index.js";
 import { SentryEventError } from "./errors.js";
@@ -9,13 +8,14 @@ import { foldSentryLevel } from "./level.js";
 import { formatLogMessage } from "./message-format.js";
 import { mapRequest } from "./request-info.js";
 import {
+  asRecord,
   assignDefined,
   definedOnly,
   isRecord,
   nonEmpty,
-  optId,
-  optString,
-  parseOr,
+  readId,
+  readString,
+  readValue,
   scalarText,
   stringRecord,
 } from "./values.js";
@@ -29,21 +29,6 @@ const MAX_BREADCRUMBS = 20;
 const MAX_TAGS = 200;
 const MAX_FINGERPRINT_PARTS = 50;
 
-const EventSchema = z.looseObject({
-  platform: optString,
-  release: optString,
-  environment: optString,
-  server_name: optString,
-  transaction: optString,
-  logger: optString,
-});
-const LogEntrySchema = z.looseObject({
-  message: optString,
-  formatted: optString,
-  params: z.unknown().optional(),
-});
-const UserSchema = z.looseObject({ id: optId, username: optString });
-const SdkSchema = z.looseObject({ name: optString, version: optString });
 /**
  * Turns one Sentry event payload (as any Sentry SDK sends it) into Faultline's ErrorEvent.
  * Lenient by design: only a payload that is not an object is refused; anything else missing or
@@ -65,7 +50,14 @@ export function mapSentryEvent(json: unknown, opts: { receivedAt: Date }): Error
 }
 
 function mapEvent(json: Record<string, unknown>, receivedAt: Date): ErrorEvent {
-  const top = parseOr(EventSchema, json) ?? {};
+  const top = {
+    platform: readString(json, "platform"),
+    release: readString(json, "release"),
+    environment: readString(json, "environment"),
+    server_name: readString(json, "server_name"),
+    transaction: readString(json, "transaction"),
+    logger: readString(json, "logger"),
+  };
   const context: Record<string, unknown> = {};
   const exceptions = pickException(json.exception);
   const primary = exceptions.primary;
@@ -111,9 +103,11 @@ function mapEvent(json: Record<string, unknown>, receivedAt: Date): ErrorEvent {
   if (isRecord(json.extra) && Object.keys(json.extra).length > 0) context.extra = json.extra;
   const breadcrumbs = lastBreadcrumbs(json.breadcrumbs);
   if (breadcrumbs.length > 0) context.breadcrumbs = breadcrumbs;
-  const sdk = parseOr(SdkSchema, json.sdk);
-  if (sdk && (sdk.name !== undefined || sdk.version !== undefined)) {
-    context.sdk = definedOnly({ name: sdk.name, version: sdk.version });
+  const sdk = asRecord(json.sdk);
+  const sdkName = readString(sdk, "name");
+  const sdkVersion = readString(sdk, "version");
+  if (sdkName !== undefined || sdkVersion !== undefined) {
+    context.sdk = definedOnly({ name: sdkName, version: sdkVersion });
   }
   if (nonEmpty(top.transaction) !== undefined) context.transaction = top.transaction;
   if (nonEmpty(top.logger) !== undefined) context.logger = top.logger;
@@ -150,13 +144,13 @@ function mapEvent(json: Record<string, unknown>, receivedAt: Date): ErrorEvent {
  */
 function logMessage(raw: unknown): { message: string; template?: string } | undefined {
   if (typeof raw === "string") return raw.trim() === "" ? undefined : { message: raw };
-  const entry = parseOr(LogEntrySchema, raw);
+  const entry = asRecord(raw);
   if (entry === undefined) return undefined;
-  const template = nonEmpty(entry.message);
-  const formatted = nonEmpty(entry.formatted);
+  const template = nonEmpty(readString(entry, "message"));
+  const formatted = nonEmpty(readString(entry, "formatted"));
   if (formatted !== undefined) return definedOnly({ message: formatted, template });
   if (template === undefined) return undefined;
-  return { message: formatLogMessage(template, entry.params), template };
+  return { message: formatLogMessage(template, readValue(entry, "params")), template };
 }
 
 /** `java.lang` + `NullPointerException`; .NET and Ruby types are already qualified. */
@@ -194,9 +188,9 @@ function eventTime(raw: unknown, receivedAt: Date): Date {
 
 /** Faultline stores a user id only: `id`, else `username`; never email or IP. */
 function userId(raw: unknown): string | undefined {
-  const user = parseOr(UserSchema, raw);
+  const user = asRecord(raw);
   if (user === undefined) return undefined;
-  return nonEmpty(scalarText(user.id)) ?? nonEmpty(user.username);
+  return nonEmpty(scalarText(readId(user, "id"))) ?? nonEmpty(readString(user, "username"));
 }
 
 /** Kept as sent, `{{ default }}` included: grouping expands it. Numbers become strings. */

@@ -1,35 +1,65 @@
-import { z } from "zod";
 import { type MappedFrames, mapStacktrace } from "./frames.js";
 import {
+  asRecord,
   definedOnly,
   isRecord,
   nonEmpty,
-  optBoolean,
-  optId,
-  optString,
-  parseOr,
+  readBoolean,
+  readId,
+  readString,
+  readValue,
 } from "./values.js";
 
 const MAX_CAUSES = 10;
 /** Chained exceptions looked at from the raised end; longer chains are not real programs. */
 const MAX_EXCEPTIONS_SCANNED = 50;
 
-const MechanismSchema = z.looseObject({ type: optString, handled: optBoolean });
-const ExceptionSchema = z.looseObject({
-  type: optString,
-  value: optString,
-  module: optString,
-  mechanism: MechanismSchema.optional().catch(undefined),
-  stacktrace: z.unknown().optional(),
-  thread_id: optId,
-});
-const ThreadSchema = z.looseObject({
-  id: optId,
-  crashed: optBoolean,
-  current: optBoolean,
-  stacktrace: z.unknown().optional(),
-});
-export type SentryException = z.infer<typeof ExceptionSchema>;
+/** The fields of a Sentry exception value that mapping reads. */
+export interface SentryException {
+  type?: string;
+  value?: string;
+  module?: string;
+  mechanism?: { type?: string; handled?: boolean };
+  stacktrace?: unknown;
+  thread_id?: string | number;
+}
+
+function readException(raw: unknown): SentryException | undefined {
+  const record = asRecord(raw);
+  if (record === undefined) return undefined;
+  const mechanism = asRecord(readValue(record, "mechanism"));
+  return definedOnly({
+    type: readString(record, "type"),
+    value: readString(record, "value"),
+    module: readString(record, "module"),
+    mechanism: mechanism
+      ? definedOnly({
+          type: readString(mechanism, "type"),
+          handled: readBoolean(mechanism, "handled"),
+        })
+      : undefined,
+    stacktrace: readValue(record, "stacktrace"),
+    thread_id: readId(record, "thread_id"),
+  });
+}
+
+interface SentryThread {
+  id?: string | number;
+  crashed?: boolean;
+  current?: boolean;
+  stacktrace?: unknown;
+}
+
+function readThread(raw: unknown): SentryThread | undefined {
+  const record = asRecord(raw);
+  if (record === undefined) return undefined;
+  return {
+    id: readId(record, "id"),
+    crashed: readBoolean(record, "crashed"),
+    current: readBoolean(record, "current"),
+    stacktrace: readValue(record, "stacktrace"),
+  };
+}
 
 /**
  * Sentry lists a chain oldest first; the LAST value is the one raised. Takes the last value
@@ -48,7 +78,7 @@ export function pickException(raw: unknown): {
   }
   const parsed: (SentryException | undefined)[] = [];
   const start = Math.max(0, values.length - MAX_EXCEPTIONS_SCANNED);
-  for (let i = start; i < values.length; i++) parsed.push(parseOr(ExceptionSchema, values[i]));
+  for (let i = start; i < values.length; i++) parsed.push(readException(values[i]));
 
   let index = -1;
   for (let i = parsed.length - 1; i >= 0; i--) {
@@ -78,8 +108,8 @@ export function threadStack(raw: unknown, threadId: string | number | undefined)
       : [];
   const threads = list
     .slice(0, 1000)
-    .map((t) => parseOr(ThreadSchema, t))
-    .filter((t): t is z.infer<typeof ThreadSchema> => t !== undefined);
+    .map(readThread)
+    .filter((t): t is SentryThread => t !== undefined);
   const candidates = [
     threads.find((t) => t.crashed === true),
     threadId === undefined ? undefined : threads.find((t) => t.id === threadId),

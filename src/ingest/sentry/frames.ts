@@ -1,23 +1,10 @@
-import { z } from "zod";
 import type { StackFrame } from "../../grouping/error-event.js";
-import { isRecord, optBoolean, optString } from "./values.js";
+import { isRecord, readBoolean, readInt, readString } from "./values.js";
 
 /** Frames kept per event. Deep recursion repeats the middle; the ends say where and why. */
 export const MAX_FRAMES = 250;
 /** Of those, how many from the innermost end (where the error was raised, and its culprit). */
 const INNERMOST_KEPT = 200;
-
-const optLine = z.int().min(0).optional().catch(undefined);
-
-const FrameSchema = z.looseObject({
-  filename: optString,
-  abs_path: optString,
-  module: optString,
-  function: optString,
-  lineno: optLine,
-  colno: optLine,
-  in_app: optBoolean,
-});
 
 export interface MappedFrames {
   frames: StackFrame[];
@@ -43,16 +30,21 @@ export function mapStacktrace(stacktrace: unknown): MappedFrames {
 
 function mapFrame(raw: unknown): StackFrame | undefined {
   // Scrubbers and some SDKs leave `null` holes in frame lists: skip them, keep the rest.
-  const parsed = FrameSchema.safeParse(raw);
-  if (!parsed.success) return undefined;
-  const f = parsed.data;
+  if (!isRecord(raw)) return undefined;
   const frame: StackFrame = {};
-  if (f.filename !== undefined) frame.filename = f.filename;
-  if (f.abs_path !== undefined) frame.absPath = f.abs_path;
-  if (f.module !== undefined) frame.module = f.module;
-  if (f.function !== undefined) frame.function = f.function;
-  if (f.lineno !== undefined) frame.lineno = f.lineno;
-  if (f.colno !== undefined) frame.colno = f.colno;
-  if (f.in_app !== undefined) frame.inApp = f.in_app;
+  const filename = readString(raw, "filename");
+  if (filename !== undefined) frame.filename = filename;
+  const absPath = readString(raw, "abs_path");
+  if (absPath !== undefined) frame.absPath = absPath;
+  const module = readString(raw, "module");
+  if (module !== undefined) frame.module = module;
+  const fn = readString(raw, "function");
+  if (fn !== undefined) frame.function = fn;
+  const lineno = readInt(raw, "lineno", 0);
+  if (lineno !== undefined) frame.lineno = lineno;
+  const colno = readInt(raw, "colno", 0);
+  if (colno !== undefined) frame.colno = colno;
+  const inApp = readBoolean(raw, "in_app");
+  if (inApp !== undefined) frame.inApp = inApp;
   return frame;
 }

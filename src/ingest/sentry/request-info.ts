@@ -1,36 +1,34 @@
-import { z } from "zod";
 import type { RequestInfo } from "../../grouping/error-event.js";
-import { assignDefined, entriesOf, nonEmpty, optString, parseOr, stringRecord } from "./values.js";
+import {
+  asRecord,
+  assignDefined,
+  entriesOf,
+  nonEmpty,
+  readInt,
+  readString,
+  readValue,
+  stringRecord,
+} from "./values.js";
 
 const MAX_HEADERS = 100;
 const MAX_QUERY_ENTRIES = 100;
-
-const RequestSchema = z.looseObject({
-  url: optString,
-  method: optString,
-  headers: z.unknown().optional(),
-  query_string: z.unknown().optional(),
-  data: z.unknown().optional(),
-});
-const ResponseContextSchema = z.looseObject({
-  status_code: z.int().min(100).max(599).optional().catch(undefined),
-});
 
 /** Sentry `request` interface plus the response status SDKs put in `contexts.response`. */
 export function mapRequest(
   raw: unknown,
   contexts: Record<string, unknown> | undefined,
 ): RequestInfo | undefined {
-  const request = parseOr(RequestSchema, raw);
-  const response = parseOr(ResponseContextSchema, contexts?.response);
+  const request = asRecord(raw);
+  const response = asRecord(readValue(contexts, "response"));
   const info: RequestInfo = {};
-  assignDefined(info, "url", nonEmpty(request?.url));
-  assignDefined(info, "method", nonEmpty(request?.method)?.toUpperCase());
-  assignDefined(info, "statusCode", response?.status_code);
-  const headers = stringRecord(request?.headers, MAX_HEADERS);
+  assignDefined(info, "url", nonEmpty(readString(request, "url")));
+  assignDefined(info, "method", nonEmpty(readString(request, "method"))?.toUpperCase());
+  assignDefined(info, "statusCode", readInt(response, "status_code", 100, 599));
+  const headers = stringRecord(readValue(request, "headers"), MAX_HEADERS);
   if (Object.keys(headers).length > 0) info.headers = headers;
-  assignDefined(info, "query", query(request?.query_string));
-  if (request?.data !== undefined && request.data !== null) info.data = request.data;
+  assignDefined(info, "query", query(readValue(request, "query_string")));
+  const data = readValue(request, "data");
+  if (data !== undefined && data !== null) info.data = data;
   return Object.keys(info).length > 0 ? info : undefined;
 }
 

@@ -1,12 +1,55 @@
-import { z } from "zod";
+/**
+ * Small readers for the loosely typed corners of Sentry payloads. Lenient: a field of the wrong
+ * type reads as absent, never failing the event (SDKs and hand-rolled clients disagree on the
+ * small things). Plain reads rather than schemas: they run for every field of every event, and a
+ * schema library's object parse copies every key of the object it checks.
+ */
 
-/** Small readers for the loosely typed corners of Sentry payloads. */
+/** An object's own field (never one inherited from Object.prototype, like `constructor`). */
+function own(record: Record<string, unknown> | undefined, key: string): unknown {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
 
-// Lenient field schemas: `.catch(undefined)` makes one wrong-typed optional field drop that
-// field only, never the whole event (SDKs and hand-rolled clients disagree on the small things).
-export const optString = z.string().optional().catch(undefined);
-export const optBoolean = z.boolean().optional().catch(undefined);
-export const optId = z.union([z.string(), z.number()]).optional().catch(undefined);
+export function readString(record: Record<string, unknown> | undefined, key: string) {
+  const value = own(record, key);
+  return typeof value === "string" ? value : undefined;
+}
+
+export function readBoolean(record: Record<string, unknown> | undefined, key: string) {
+  const value = own(record, key);
+  return typeof value === "boolean" ? value : undefined;
+}
+
+/** A safe integer within [min, max]. */
+export function readInt(
+  record: Record<string, unknown> | undefined,
+  key: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+) {
+  const value = own(record, key);
+  return Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max
+    ? (value as number)
+    : undefined;
+}
+
+/** Ids come as strings or numbers. */
+export function readId(record: Record<string, unknown> | undefined, key: string) {
+  const value = own(record, key);
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value))
+    ? value
+    : undefined;
+}
+
+/** Any present value (not undefined). */
+export function readValue(record: Record<string, unknown> | undefined, key: string): unknown {
+  return own(record, key);
+}
+
+/** The value when it is a plain object, else undefined. */
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return isRecord(value) ? value : undefined;
+}
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -54,29 +97,6 @@ export function scalarText(value: unknown): string | undefined {
 
 export function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
-}
-
-/** The schema's output, or undefined when the value does not fit at all. */
-export function parseOr<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
-  // Absent parts (no `sdk`, no `logentry`) are the common case, and a failed parse builds
-  // error objects: ask each schema once whether it takes undefined/null at all.
-  if ((value === undefined || value === null) && !acceptsNullish(schema, value)) return undefined;
-  const result = schema.safeParse(value);
-  return result.success ? result.data : undefined;
-}
-
-const nullishVerdicts = new WeakMap<z.ZodType, { undefined: boolean; null: boolean }>();
-
-function acceptsNullish(schema: z.ZodType, value: undefined | null): boolean {
-  let verdict = nullishVerdicts.get(schema);
-  if (!verdict) {
-    verdict = {
-      undefined: schema.safeParse(undefined).success,
-      null: schema.safeParse(null).success,
-    };
-    nullishVerdicts.set(schema, verdict);
-  }
-  return value === undefined ? verdict.undefined : verdict.null;
 }
 
 /** Drops undefined members so results compare and serialise cleanly. */
