@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash as digest } from "node:crypto";
 import type { ErrorEvent, StackFrame } from "./error-event.js";
 import { eventFrames } from "./event-frames.js";
 import { frameLocation } from "./frame-location.js";
@@ -105,9 +105,11 @@ export function computeFingerprint(event: ErrorEvent): Fingerprint {
       return defaults;
     });
   }
-  const hash = createHash("sha256")
-    .update([String(FINGERPRINT_VERSION), ...parts].join(SEPARATOR))
-    .digest("hex")
-    .slice(0, 32);
+  // One-shot digest: no Hash object per report.
+  const hash = digest(
+    "sha256",
+    [String(FINGERPRINT_VERSION), ...parts].join(SEPARATOR),
+    "hex",
+  ).slice(0, 32);
   return { hash, parts, version: FINGERPRINT_VERSION };
 }
