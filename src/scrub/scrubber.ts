@@ -57,20 +57,22 @@ const FRAME_KEPT_FIELDS = new Set(["module", "function", "lineno", "colno", "inA
 export function createScrubber(options: ScrubOptions = {}): Scrubber {
   const extraKeys = options.extraKeys ?? [];
   const isSensitiveKey = createKeyMatcher(extraKeys);
-  const scrubText = createStringScrubber({
-    extraKeys,
-    extraPatterns: compileExtraPatterns(options.extraPatterns ?? []),
-    scrubIpAddresses: options.scrubIpAddresses ?? false,
-  });
+  const scrubText = rememberClean(
+    createStringScrubber({
+      extraKeys,
+      extraPatterns: compileExtraPatterns(options.extraPatterns ?? []),
+      scrubIpAddresses: options.scrubIpAddresses ?? false,
+    }),
+  );
 
   const scrubString = (s: string): string => (typeof s === "string" ? scrubText(s) : s);
   const scrubValue = (value: unknown): unknown =>
-    guarded(() => walk(value, 0, new WeakSet(), isSensitiveKey, scrubText));
+    guarded(() => walk(value, 0, [], isSensitiveKey, scrubText));
 
   const scrubEvent = (event: ErrorEvent): ErrorEvent =>
     guarded(() => {
-      if (!isRecord(event)) return walk(event, 0, new WeakSet(), isSensitiveKey, scrubText);
-      const ancestors = new WeakSet<object>([event]);
+      if (!isRecord(event)) return walk(event, 0, [], isSensitiveKey, scrubText);
+      const ancestors: object[] = [event];
       // Plain loops rather than entries/map/fromEntries: this runs on every report.
       const out: Record<string, unknown> = {};
       for (const key of Object.keys(event)) {
@@ -81,10 +83,15 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
           scrubbed = value instanceof Date ? new Date(value.getTime()) : value;
         } else if (TEXT_FIELDS.has(key) && typeof value === "string") scrubbed = scrubText(value);
         else if (key === "frames" && Array.isArray(value)) {
-          scrubbed = value.map((frame) => scrubFrame(frame, ancestors, isSensitiveKey, scrubText));
+          const frames: unknown[] = [];
+          const length = value.length;
+          for (let i = 0; i < length; i++) {
+            frames.push(scrubFrame(value[i], ancestors, isSensitiveKey, scrubText));
+          }
+          scrubbed = frames;
         } else {
           // request, tags, context and anything unexpected: the full walk.
-          scrubbed = guarded(() => walk(value, 1, ancestors, isSensitiveKey, scrubText));
+          scrubbed = walkGuarded(value, 1, ancestors, isSensitiveKey, scrubText);
         }
         setOwn(out, key, scrubbed);
       }
@@ -94,13 +101,35 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
   return { scrubEvent, scrubValue, scrubString };
 }
 
+const MAX_CLEAN_STRINGS = 2000;
+const MAX_CLEAN_LENGTH = 1024;
+
+/**
+ * File names, runtime versions and whole stack traces come back report after report: strings
+ * the passes left unchanged are remembered, and the next copy costs a Set lookup. Only clean
+ * strings are kept, so no secret stays in memory beyond its report. Bounded in entries (emptied
+ * when full) and in length.
+ */
+function rememberClean(scrub: (s: string) => string): (s: string) => string {
+  const clean = new Set<string>();
+  return (s) => {
+    if (clean.has(s)) return s;
+    const out = scrub(s);
+    if (out === s && s.length <= MAX_CLEAN_LENGTH) {
+      if (clean.size >= MAX_CLEAN_STRINGS) clean.clear();
+      clean.add(s);
+    }
+    return out;
+  };
+}
+
 /**
  * Frames feed grouping, so their identity fields stay as they are; URL-like fields lose query
  * secrets, and anything else a client put in a frame (locals, say) gets the full walk.
  */
 function scrubFrame(
   frame: unknown,
-  ancestors: WeakSet<object>,
+  ancestors: object[],
   isSensitiveKey: KeyMatcher,
   scrubText: (s: string) => string,
 ): unknown {
@@ -111,16 +140,35 @@ function scrubFrame(
     let scrubbed: unknown;
     if (FRAME_KEPT_FIELDS.has(key)) scrubbed = value;
     else if (FRAME_URL_FIELDS.has(key) && typeof value === "string") scrubbed = scrubText(value);
-    else scrubbed = guarded(() => walk(value, 3, ancestors, isSensitiveKey, scrubText));
+    else scrubbed = walkGuarded(value, 3, ancestors, isSensitiveKey, scrubText);
     setOwn(out, key, scrubbed);
   }
   return out;
 }
 
+/** `walk`, with a throw (a getter or Proxy trap) dropping the value as guarded() does. */
+function walkGuarded(
+  value: unknown,
+  depth: number,
+  ancestors: object[],
+  isSensitiveKey: KeyMatcher,
+  scrubText: (s: string) => string,
+): unknown {
+  try {
+    return walk(value, depth, ancestors, isSensitiveKey, scrubText);
+  } catch {
+    return FILTERED;
+  }
+}
+
+/**
+ * `ancestors` is a stack, not a WeakSet: it never holds more than MAX_DEPTH entries, and a
+ * scan of those costs less than hashing every container into a set.
+ */
 function walk(
   value: unknown,
   depth: number,
-  ancestors: WeakSet<object>,
+  ancestors: object[],
   isSensitiveKey: KeyMatcher,
   scrubText: (s: string) => string,
 ): unknown {
@@ -128,16 +176,22 @@ function walk(
   if (typeof value === "function") return undefined;
   if (value === null || typeof value !== "object") return value;
   if (value instanceof Date) return new Date(value.getTime());
-  if (ancestors.has(value)) return FILTERED_CIRCULAR;
+  if (ancestors.includes(value)) return FILTERED_CIRCULAR;
   if (depth >= MAX_DEPTH) return FILTERED_TOO_DEEP;
 
   // Ancestors, not "seen": an object shared by two branches is copied twice, not filtered.
-  ancestors.add(value);
+  ancestors.push(value);
   try {
+    // Plain loops, not map + closures: this runs for every key of every report. Indexes, not
+    // for-of: an array's own iterator (a Proxy's, say) could be endless.
     if (Array.isArray(value)) {
-      return value.map((item) => walk(item, depth + 1, ancestors, isSensitiveKey, scrubText));
+      const items: unknown[] = [];
+      const length = value.length;
+      for (let i = 0; i < length; i++) {
+        items.push(walk(value[i], depth + 1, ancestors, isSensitiveKey, scrubText));
+      }
+      return items;
     }
-    // A plain loop, not map + closures: this runs for every key of every report.
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
       let scrubbed: unknown = FILTERED;
@@ -153,7 +207,7 @@ function walk(
     }
     return out;
   } finally {
-    ancestors.delete(value);
+    ancestors.pop();
   }
 }
 

@@ -1,3 +1,5 @@
+import { memoizeString } from "../grouping/memo.js";
+
 /**
  * Key names whose values are secrets. Matching is Sentry-style: case-insensitive, ignoring `-`,
  * `_`, `.` and spaces, and as a substring — so `x-api-key`, `db_password`, `sessionId` and
@@ -46,8 +48,15 @@ export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Builds the object-key matcher once per repo config. */
+/**
+ * Builds the object-key matcher once per repo config. Verdicts are cached: the same keys
+ * (`name`, `version`, `timestamp`…) come in report after report, and a lookup costs less than
+ * folding and testing the key again. Bounded like every memo: long keys are not kept.
+ */
 export function createKeyMatcher(extraKeys: readonly string[] = []): KeyMatcher {
   const re = new RegExp(sensitiveTerms(extraKeys).map(escapeRegExp).join("|"));
-  return (key) => re.test(normalizeKey(key));
+  return memoizeString((key) => re.test(normalizeKey(key)), {
+    maxEntries: 5000,
+    maxKeyLength: 100,
+  });
 }

@@ -58,24 +58,38 @@ const AUTH_SCHEME = new RegExp(`^${SCHEMES}[ \\t]+$`, "i");
  * the regex (rather than matching any key and checking it afterwards) matters: a non-sensitive
  * key must not swallow its value, or `?next=/login?token=abc` would hide the token from the scan.
  * `key:value` without a space is not a pair, so `auth.js:10:5` in a stack trace is left alone.
+ *
+ * `hasTerm` is the term alternation alone: the pair regex cannot match where it does not, and
+ * without lookarounds at every offset it costs a fraction of a pair scan, so the scan runs only
+ * on the few strings (of the many URLs, timestamps and stack lines with `=` or `:`) that need it.
  */
-function keyValuePattern(extraKeys: readonly string[]): RegExp {
+export function keyValuePatterns(extraKeys: readonly string[]): {
+  keyValue: RegExp;
+  hasTerm: RegExp;
+} {
   // Same folding as object keys: `-`, `_` and `.` may appear between any two letters.
-  const terms = sensitiveTerms(extraKeys).map((term) => [...term].map(escapeRegExp).join("[-_.]?"));
+  const terms = sensitiveTerms(extraKeys)
+    .map((term) => [...term].map(escapeRegExp).join("[-_.]?"))
+    .join("|");
   // A lookahead finds a term inside the key, then the key is taken whole through a captured
   // lookahead (an atomic group): a plain `[\w.-]*?term[\w.-]*` would rescan the rest of the run
   // for every term occurrence, which is quadratic on `tokentoken…`.
-  const key = `(?=[\\w.-]*?(?:${terms.join("|")}))(?=([\\w.-]+))\\1`;
+  const key = `(?=[\\w.-]*?(?:${terms}))(?=([\\w.-]+))\\1`;
   const separator = `(?:["']?[ \\t]*=>?|["']?[ \\t]*:(?=[ \\t])|["'][ \\t]*:)[ \\t]*`;
   const scheme = `(?:${SCHEMES}[ \\t]+)?`;
   // An unquoted value stops at an earlier pass's "[Filtered]", so it cannot swallow what follows.
   const value = `"(?:[^"\\\\\\r\\n]|\\\\.)*"|'(?:[^'\\\\\\r\\n]|\\\\.)*'|["']?(?:(?!\\[Filtered)[^\\s&;,"'<>])+`;
   // Nor may it be the scheme of an already filtered `Bearer [Filtered]`.
   const notFilteredScheme = `(?!${SCHEMES}[ \\t]+["']?\\[Filtered)`;
-  return new RegExp(
-    `(?<![\\w.-])${key}(${separator})(${scheme})${notFilteredScheme}(${value})`,
-    "gi",
-  );
+  return {
+    keyValue: new RegExp(
+      `(?<![\\w.-])${key}(${separator})(${scheme})${notFilteredScheme}(${value})`,
+      "gi",
+    ),
+    // The same `i` folding as the pair regex by construction (a lower-cased copy and includes()
+    // would not be, and measured slower). No `g`: `test` then keeps no lastIndex.
+    hasTerm: new RegExp(terms, "i"),
+  };
 }
 
 /** `TokenExpiredError: jwt expired` is an error name and its message, not a secret pair. */
@@ -110,7 +124,7 @@ export interface StringScrubberOptions {
 
 /** Returns the string scrubber for one repo config; all regexes are compiled here, once. */
 export function createStringScrubber(options: StringScrubberOptions): (s: string) => string {
-  const keyValue = keyValuePattern(options.extraKeys);
+  const { keyValue, hasTerm } = keyValuePatterns(options.extraKeys);
   const { extraPatterns, scrubIpAddresses: scrubIps } = options;
   return (s) => {
     // Repo patterns and cards first: a replacement ends in `]`, which opens a word boundary for
@@ -127,8 +141,10 @@ export function createStringScrubber(options: StringScrubberOptions): (s: string
     }
     if (HAS_COOKIE.test(out)) out = out.replace(COOKIE_LINE, `$1${FILTERED}`);
     if (HAS_AWS.test(out)) out = out.replace(AWS_SECRET_KEY, `$1${FILTERED}`);
-    // Every separator of a pair holds `=` or `:`.
-    if (out.includes("=") || out.includes(":")) out = out.replace(keyValue, replaceKeyValue);
+    // Every separator of a pair holds `=` or `:`, and every pair's key a sensitive term.
+    if ((out.includes("=") || out.includes(":")) && hasTerm.test(out)) {
+      out = out.replace(keyValue, replaceKeyValue);
+    }
     if (out.includes("eyJ")) out = out.replace(JWT, FILTERED);
     if (out.includes("earer") || out.includes("EARER")) out = out.replace(BEARER, `$1${FILTERED}`);
     if (out.includes("AKIA") || out.includes("ASIA"))

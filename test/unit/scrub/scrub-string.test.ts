@@ -188,3 +188,23 @@ describe("scrubString: ordinary text", () => {
     expect(scrubString(once)).toBe(once);
   });
 });
+
+describe("scrubString: repeated strings", () => {
+  it("gives the same answer on every copy of a string, clean or not", () => {
+    const scrubber = createScrubber();
+    const clean = "at applyCoupon (/app/src/cart/checkout.ts:42:17)";
+    const secret = "retrying with password=hunter2";
+    for (let i = 0; i < 3; i++) {
+      expect(scrubber.scrubString(clean)).toBe(clean);
+      expect(scrubber.scrubString(secret)).toBe(`retrying with password=${FILTERED}`);
+    }
+  });
+
+  it("stays right past the bound of remembered strings", () => {
+    const scrubber = createScrubber();
+    for (let i = 0; i < 5000; i++) {
+      expect(scrubber.scrubString(`worker ${i} started`)).toBe(`worker ${i} started`);
+    }
+    expect(scrubber.scrubString("worker 1 token=abcdef123")).toBe(`worker 1 token=${FILTERED}`);
+  });
+});

@@ -53,6 +53,15 @@ describe("createKeyMatcher", () => {
     expect(isSensitive(key)).toBe(true);
   });
 
+  it("gives the same verdict from its cache and for keys too long to cache", () => {
+    for (let i = 0; i < 3; i++) {
+      expect(isSensitive("X-Api-Key")).toBe(true);
+      expect(isSensitive("version")).toBe(false);
+    }
+    expect(isSensitive(`${"x".repeat(200)}_token`)).toBe(true);
+    expect(isSensitive("x".repeat(200))).toBe(false);
+  });
+
   it("adds extra keys with the same folding", () => {
     const withExtra = createKeyMatcher(["customer_email", "  ", ""]);
     expect(withExtra("customerEmail")).toBe(true);
