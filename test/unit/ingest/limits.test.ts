@@ -83,6 +83,15 @@ describe("exceedsJsonDepth", () => {
     expect(exceedsJsonDepth([[[]]], 2)).toBe(true);
   });
 
+  it("counts own keys only, as JSON does, and refuses any container when max is below 1", () => {
+    const inherited = Object.create({ deep: nested(100) }) as object;
+    expect(exceedsJsonDepth(inherited, 64)).toBe(false);
+    expect(exceedsJsonDepth({ a: [1, { b: "c" }] }, 3)).toBe(false);
+    expect(exceedsJsonDepth({ a: [1, { b: {} }] }, 3)).toBe(true);
+    expect(exceedsJsonDepth({}, 0)).toBe(true);
+    expect(exceedsJsonDepth("x", 0)).toBe(false);
+  });
+
   it("checks 200,000 levels without overflowing the stack", () => {
     let deep: unknown = 1;
     for (let i = 0; i < 200_000; i++) deep = [deep];
@@ -169,6 +178,81 @@ describe("limitEvent", () => {
     expect(event.request?.url).toMatch(/…\[truncated \d+ chars\]$/);
     expect(event.request?.headers).toEqual({ "User-Agent": "Mozilla/5.0" });
     expect(notesOf(event)?.truncated).toEqual(["request.url", "request.data"]);
+  });
+
+  it("keeps a context whose size bound is over the limit but whose JSON is not", () => {
+    // 80,000 characters that the bound counts as up to 6 each: the exact size decides.
+    const context = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [`k${i}`, "x".repeat(EVENT_LIMITS.contextString)]),
+    );
+    expect(JSON.stringify(context).length).toBeGreaterThan(EVENT_LIMITS.contextBytes);
+    const small = Object.fromEntries(Object.entries(context).slice(0, 12));
+    const event = limitEvent(baseEvent({ context: small }));
+    expect(event.context).toEqual(small);
+    expect(notesOf(event)).toBeUndefined();
+  });
+
+  it("drops exactly the biggest context keys past the limit, escapes counted", () => {
+    const items = (n: number) => Array.from({ length: n }, () => "i".repeat(1000));
+    const event = limitEvent(
+      baseEvent({ context: { small: "a", a: items(20), b: items(30), c: items(25) } }),
+    );
+    expect(Object.keys(event.context)).toEqual(["small", "a", "c", "_limits"]);
+    expect(notesOf(event)?.contextKeysDropped).toEqual(["b"]);
+
+    // 16,000 characters, but 96,000 once written as JSON (\u0001 each).
+    const control = "\u0001".repeat(4000);
+    const escaped = limitEvent(
+      baseEvent({ context: { w: control, x: control, y: `${control}!`, z: control, ok: 1 } }),
+    );
+    expect(notesOf(escaped)?.contextKeysDropped).toEqual(["y", "w"]);
+    expect(escaped.context.ok).toBe(1);
+  });
+
+  it("decides on request data by its exact JSON size", () => {
+    const kept = { items: Array.from({ length: 10 }, () => "i".repeat(1000)) };
+    expect(limitEvent(baseEvent({ request: { data: kept } })).request?.data).toEqual(kept);
+    // 4,000 characters, 24,002 bytes of JSON.
+    const escaped = limitEvent(baseEvent({ request: { data: "\u0001".repeat(4000) } }));
+    expect(escaped.request?.data).toBe("…[dropped 24002 bytes]");
+    expect(notesOf(escaped)?.truncated).toEqual(["request.data"]);
+  });
+
+  it("keeps context values as JSON-like data, keys named __proto__ included", () => {
+    const withProto = JSON.parse('{"__proto__":{"x":1},"a":"b"}') as Record<string, unknown>;
+    const bare = Object.assign(Object.create(null) as object, { n: 1 });
+    class Point {
+      x = 1;
+    }
+    for (const cut of [false, true]) {
+      const context = {
+        p: withProto,
+        bare,
+        point: new Point(),
+        long: cut ? "z".repeat(5000) : "z",
+      };
+      const out = limitEvent(baseEvent({ context })).context;
+      const p = out.p as Record<string, unknown>;
+      expect(Object.keys(p)).toEqual(["__proto__", "a"]);
+      expect(Object.getPrototypeOf(p)).toBe(Object.prototype);
+      expect(Object.getPrototypeOf(out.bare)).toBe(Object.prototype);
+      expect(out.point).toEqual({ x: 1 });
+      expect(Object.getPrototypeOf(out.point)).toBe(Object.prototype);
+    }
+  });
+
+  it("does not mutate its input when it cuts frames or drops context keys", () => {
+    const big = Array.from({ length: 100 }, () => "y".repeat(1000));
+    const input = baseEvent({
+      frames: [{ function: "f".repeat(2000), lineno: 1 }, { function: "ok" }],
+      context: { big, small: { a: "b" } },
+    });
+    const copy = structuredClone(input);
+    const event = limitEvent(input);
+    expect(input).toEqual(copy);
+    expect(event.context.big).toBeUndefined();
+    expect(event.frames[0]?.function).toMatch(/…\[truncated 976 chars\]$/);
+    expect(event.frames[1]).toEqual({ function: "ok" });
   });
 
   it("does not mutate its input", () => {
