@@ -348,12 +348,16 @@ describe("GitHub outbox", () => {
     await testDb.db.deleteFrom("outbox").execute();
     await testDb.db.updateTable("bugs").set({ issue_number: 43 }).execute();
     const bug = await bug1();
+    // On the worker's clock, as the app writes them: Postgres' now() has microseconds, and a row
+    // stamped later in the same millisecond as the worker's Date would not be due yet.
+    const runAfter = new Date();
     await testDb.db
       .insertInto("outbox")
       .values([
         {
           project_id: project.id,
           bug_id: bug.id,
+          run_after: runAfter,
           kind: "command_reply",
           payload: JSON.stringify({ issue_number: 42, body: "✅ done" }),
           idempotency_key: "reply:abc",
@@ -361,6 +365,7 @@ describe("GitHub outbox", () => {
         {
           project_id: project.id,
           bug_id: bug.id,
+          run_after: runAfter,
           kind: "close_duplicate",
           payload: JSON.stringify({
             issue_number: 43,
