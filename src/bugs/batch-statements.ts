@@ -118,10 +118,12 @@ export interface CountedRow extends BugRow {
 }
 
 /**
- * The write, in one statement: the counts per bug (rows locked in id order; a resolved bug reopens
- * once, which restarts escalation, as in the single path), then the events, then the hourly
+ * The write, in one statement: the events first, then the counts per bug (rows locked in id order;
+ * a resolved bug reopens once, which restarts escalation, as in the single path), then the hourly
  * rollup. The CTEs read each other's results to force that order: every writer takes its locks as
- * bug rows, events, rollup (the single path too), so concurrent batches queue, not deadlock.
+ * events, bug rows, rollup (the single path too), so concurrent batches queue, not deadlock. The
+ * events go first because they are most of the work: a hot bug's row stays locked until COMMIT,
+ * and the next group inserts its events meanwhile instead of waiting for the lock.
  * Returns the counted bug rows with their status and count before the batch.
  */
 export async function writeBatch(
@@ -141,15 +143,34 @@ export async function writeBatch(
   // PREPARED: planning took longer than running it; every table is reached through its primary
   // key or the ON CONFLICT arbiter, so the generic plan cannot pick a worse index as tables grow.
   const result = await sql<CountedRow>`${sql.raw(PREPARED)}
-    WITH input AS (
+    WITH events_in AS (
+      INSERT INTO events (project_id, bug_id, event_id, received_at, occurred_at, level, source,
+        service, environment, release, error_type, message, stacktrace, raw_stacktrace, url,
+        url_pattern, method, status_code, request, user_id, tags, context)
+      SELECT e.project_id, e.bug_id, e.event_id, e.received_at, e.occurred_at, e.level, e.source,
+        e.service, e.environment, e.release, e.error_type, e.message, e.stacktrace,
+        e.raw_stacktrace, e.url, e.url_pattern, e.method, e.status_code, e.request, e.user_id,
+        e.tags, e.context
+      FROM json_to_recordset(${eventsJson}::json) AS e(project_id bigint, bug_id bigint,
+        event_id text, received_at timestamptz, occurred_at timestamptz, level text, source text,
+        service text, environment text, release text, error_type text, message text,
+        stacktrace jsonb, raw_stacktrace text, url text, url_pattern text, method text,
+        status_code integer, request jsonb, user_id text, tags jsonb, context jsonb)
+      ORDER BY e.project_id, e.event_id
+      ON CONFLICT (project_id, event_id) DO NOTHING
+      RETURNING 1
+    ), inserted AS (
+      SELECT count(*)::int AS n FROM events_in
+    ), input AS (
       SELECT * FROM json_to_recordset(${countsJson}::json)
         AS v(id bigint, k bigint, last_seen timestamptz, first_at timestamptz)
     ), wanted AS (
       -- Bugs are reached through their primary key (= ANY(array)), never by a scan of the table.
       SELECT array_agg(id) AS ids FROM input
     ), old AS (
+      -- After the events (reading "inserted" makes them run first): see the lock order above.
       SELECT bugs.id, bugs.status, bugs.occurrence_count FROM bugs
-      WHERE bugs.id = ANY ((SELECT ids FROM wanted)::bigint[])
+      WHERE bugs.id = ANY ((SELECT ids FROM wanted)::bigint[]) AND (SELECT n FROM inserted) >= 0
       ORDER BY bugs.id FOR NO KEY UPDATE OF bugs
     ), counted AS (
       UPDATE bugs SET
@@ -166,25 +187,6 @@ export async function writeBatch(
       FROM old JOIN input ON input.id = old.id
       WHERE bugs.id = old.id AND bugs.id = ANY ((SELECT ids FROM wanted)::bigint[])
       RETURNING bugs.*, old.status AS previous_status, old.occurrence_count AS previous_count
-    ), events_in AS (
-      INSERT INTO events (project_id, bug_id, event_id, received_at, occurred_at, level, source,
-        service, environment, release, error_type, message, stacktrace, raw_stacktrace, url,
-        url_pattern, method, status_code, request, user_id, tags, context)
-      SELECT e.project_id, e.bug_id, e.event_id, e.received_at, e.occurred_at, e.level, e.source,
-        e.service, e.environment, e.release, e.error_type, e.message, e.stacktrace,
-        e.raw_stacktrace, e.url, e.url_pattern, e.method, e.status_code, e.request, e.user_id,
-        e.tags, e.context
-      FROM json_to_recordset(${eventsJson}::json) AS e(project_id bigint, bug_id bigint,
-        event_id text, received_at timestamptz, occurred_at timestamptz, level text, source text,
-        service text, environment text, release text, error_type text, message text,
-        stacktrace jsonb, raw_stacktrace text, url text, url_pattern text, method text,
-        status_code integer, request jsonb, user_id text, tags jsonb, context jsonb)
-      WHERE (SELECT count(*) FROM counted) >= 0
-      ORDER BY e.project_id, e.event_id
-      ON CONFLICT (project_id, event_id) DO NOTHING
-      RETURNING 1
-    ), inserted AS (
-      SELECT count(*)::int AS n FROM events_in
     ), hourly AS (
       INSERT INTO bug_hourly (bug_id, project_id, hour, environment, service, count)
       SELECT h.bug_id, h.project_id, h.hour, h.environment, h.service, h.count

@@ -82,7 +82,15 @@ export async function recordOccurrence(
   }
 
   const bugId = created ? created.id : (found as number);
-  // Lock order, the same in the batched path: bug row (counting), then the event, then the rollup.
+  // Lock order, the same in the batched path: the event, then the bug row (counting), then the
+  // rollup.
+  if (occ.storeEvent) {
+    const inserted = await insertEvent(trx, bugId, occ);
+    if (!inserted) {
+      // A concurrent retry of the same event won the race after our duplicate check: undo.
+      throw new DuplicateEventRace();
+    }
+  }
   const outcome: OccurrenceOutcome = created
     ? {
         bug: toKnownBug(created),
@@ -94,13 +102,6 @@ export async function recordOccurrence(
         previousOccurrenceCount: 0,
       }
     : await countOccurrence(trx, bugId, occ);
-  if (occ.storeEvent) {
-    const inserted = await insertEvent(trx, bugId, occ);
-    if (!inserted) {
-      // A concurrent retry of the same event won the race after our duplicate check: undo.
-      throw new DuplicateEventRace();
-    }
-  }
   outcome.eventStored = occ.storeEvent;
   await addToRollup(trx, outcome.bug, occ);
   return outcome;
