@@ -11,7 +11,7 @@ import { envelopeLoad } from "./sentry-envelope.js";
 
 const seconds = Number(process.env.BENCH_MEMORY_SECONDS ?? 60);
 const every = Number(process.env.BENCH_SAMPLE_SECONDS ?? 5);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc (npm run bench:memory does)");
 

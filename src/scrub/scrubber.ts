@@ -2,6 +2,7 @@ import type { ErrorEvent } from "../grouping/index.js";
 import { compileExtraPatterns } from "./extra-patterns.js";
 import { FILTERED, FILTERED_CIRCULAR, FILTERED_TOO_DEEP } from "./filtered.js";
 import { type KeyMatcher, createKeyMatcher } from "./sensitive-keys.js";
+import { setOwn } from "./set-own.js";
 import { createStringScrubber } from "./string-patterns.js";
 
 /** Per-repository scrubbing settings (the `scrub` section of `.github/faultline.yml`). */
@@ -208,20 +209,6 @@ function walk(
     return out;
   } finally {
     ancestors.pop();
-  }
-}
-
-/** Defines an own data property, so a JSON `__proto__` key stays data, not a prototype. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown) {
-  if (key === "__proto__") {
-    Object.defineProperty(target, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    target[key] = value;
   }
 }
 

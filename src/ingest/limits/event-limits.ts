@@ -1,4 +1,5 @@
 import type { ErrorEvent, RequestInfo, StackFrame } from "../../grouping/index.js";
+import { setOwn } from "../../scrub/set-own.js";
 import { truncateText } from "./truncate.js";
 
 /**
@@ -371,20 +372,6 @@ function limitValue(
     setOwn(out, name, limited);
   }
   return out ?? source;
-}
-
-function setOwn(out: Record<string, unknown>, name: string, value: unknown): void {
-  if (name === "__proto__") {
-    // A "__proto__" key from JSON stays a plain key instead of changing the prototype.
-    Object.defineProperty(out, name, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    out[name] = value;
-  }
 }
 
 function jsonSize(value: unknown): number {
