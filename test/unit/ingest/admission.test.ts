@@ -105,4 +105,28 @@ describe("createWindowCounter", () => {
     expect(counter.count("a", t)).toBe(0);
     expect(counter.count("c", t)).toBe(1);
   });
+
+  it("forgets the least recently used key past its cap within one window", () => {
+    const counter = createWindowCounter({ windowMs: 60_000, maxKeys: 2 });
+    const t = new Date("2026-11-23T12:00:30Z");
+    counter.add("a", t);
+    counter.add("b", t);
+    counter.add("a", t);
+    counter.add("c", t);
+    expect(counter.count("a", t)).toBe(2);
+    expect(counter.count("b", t)).toBe(0);
+    expect(counter.count("c", t)).toBe(1);
+  });
+
+  it("keeps only the current window's keys", () => {
+    const counter = createWindowCounter({ windowMs: 60_000, maxKeys: 100_000 });
+    const minute = new Date("2026-11-23T12:00:10Z");
+    for (let i = 0; i < 1000; i++) counter.add(`bug-${i}`, minute);
+    expect(counter.size).toBe(1000);
+    const next = new Date("2026-11-23T12:01:05Z");
+    counter.add("bug-1", next);
+    expect(counter.size).toBe(1);
+    expect(counter.count("bug-1", next)).toBe(1);
+    expect(counter.count("bug-2", next)).toBe(0);
+  });
 });
