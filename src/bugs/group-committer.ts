@@ -74,11 +74,7 @@ export function createGroupCommitter<T, R>(
     while (queue.length > 0 && inFlight < maxInFlight) {
       const batch = queue.splice(0, maxBatch);
       inFlight++;
-      void commit(batch).finally(() => {
-        inFlight--;
-        schedule();
-        notifyIdle();
-      });
+      void commit(batch);
     }
   }
 
@@ -87,18 +83,29 @@ export function createGroupCommitter<T, R>(
     try {
       results = await options.commitBatch(batch.map((p) => p.item));
     } catch (error) {
-      // One bad item must not fail the others: find it by committing each alone.
-      options.onBatchFailure?.(error, batch.length);
-      for (const pending of batch) {
-        try {
-          pending.resolve(await options.commitOne(pending.item));
-        } catch (itemError) {
-          pending.reject(itemError);
+      try {
+        // One bad item must not fail the others: find it by committing each alone.
+        options.onBatchFailure?.(error, batch.length);
+        for (const pending of batch) {
+          try {
+            pending.resolve(await options.commitOne(pending.item));
+          } catch (itemError) {
+            pending.reject(itemError);
+          }
         }
+      } finally {
+        inFlight--;
+        schedule();
+        notifyIdle();
       }
       return;
     }
+    // The slot is free once COMMIT returns: the items waiting meanwhile start their transaction
+    // now, and Postgres works on it while this group's answers are written.
+    inFlight--;
+    run();
     batch.forEach((pending, i) => pending.resolve(results[i] as R));
+    notifyIdle();
   }
 
   function notifyIdle() {

@@ -461,6 +461,19 @@ describe("the adaptive committer", () => {
     expect(batches).toEqual([[0], [1, 2, 3, 4], [5, 6, 7, 8], [9]]);
   });
 
+  it("starts the next group's transaction before it answers the group that committed", async () => {
+    const { committer, batches, hold, release } = recording({ maxInFlight: 1 });
+    hold();
+    const first = committer.submit(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = [committer.submit(1), committer.submit(2)];
+    // What had started when the first answer arrived.
+    const startedBeforeAnswer = first.then(() => batches.map((b) => [...b]));
+    release();
+    expect(await startedBeforeAnswer).toEqual([[0], [1, 2]]);
+    expect(await Promise.all(rest)).toEqual(["batch:1", "batch:2"]);
+  });
+
   it("retries a failed batch item by item: only the bad item fails", async () => {
     const { committer } = recording({ fail: 3 });
     const results = await Promise.allSettled(times(5, (i) => committer.submit(i)));
