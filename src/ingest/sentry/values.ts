@@ -5,18 +5,21 @@
  * schema library's object parse copies every key of the object it checks.
  */
 
-/** An object's own field (never one inherited from Object.prototype, like `constructor`). */
-function own(record: Record<string, unknown> | undefined, key: string): unknown {
+/**
+ * An object's own field, any type (never one inherited from Object.prototype, like
+ * `constructor`); the typed readers below build on it.
+ */
+export function readValue(record: Record<string, unknown> | undefined, key: string): unknown {
   return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 export function readString(record: Record<string, unknown> | undefined, key: string) {
-  const value = own(record, key);
+  const value = readValue(record, key);
   return typeof value === "string" ? value : undefined;
 }
 
 export function readBoolean(record: Record<string, unknown> | undefined, key: string) {
-  const value = own(record, key);
+  const value = readValue(record, key);
   return typeof value === "boolean" ? value : undefined;
 }
 
@@ -27,7 +30,7 @@ export function readInt(
   min: number,
   max = Number.MAX_SAFE_INTEGER,
 ) {
-  const value = own(record, key);
+  const value = readValue(record, key);
   return Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max
     ? (value as number)
     : undefined;
@@ -35,15 +38,10 @@ export function readInt(
 
 /** Ids come as strings or numbers. */
 export function readId(record: Record<string, unknown> | undefined, key: string) {
-  const value = own(record, key);
+  const value = readValue(record, key);
   return typeof value === "string" || (typeof value === "number" && Number.isFinite(value))
     ? value
     : undefined;
-}
-
-/** Any present value (not undefined). */
-export function readValue(record: Record<string, unknown> | undefined, key: string): unknown {
-  return own(record, key);
 }
 
 /** The value when it is a plain object, else undefined. */
