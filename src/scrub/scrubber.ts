@@ -1,4 +1,5 @@
 import type { ErrorEvent } from "../grouping/index.js";
+import { memoizeString } from "../grouping/memo.js";
 import { compileExtraPatterns } from "./extra-patterns.js";
 import { FILTERED, FILTERED_CIRCULAR, FILTERED_TOO_DEEP } from "./filtered.js";
 import { type KeyMatcher, createKeyMatcher } from "./sensitive-keys.js";
@@ -58,12 +59,16 @@ const FRAME_KEPT_FIELDS = new Set(["module", "function", "lineno", "colno", "inA
 export function createScrubber(options: ScrubOptions = {}): Scrubber {
   const extraKeys = options.extraKeys ?? [];
   const isSensitiveKey = createKeyMatcher(extraKeys);
-  const scrubText = rememberClean(
+  // File names, runtime versions and whole stack traces come back report after report: a string
+  // the passes left unchanged is remembered, and its next copy costs a lookup. Only clean strings
+  // are kept, so no secret stays in memory beyond its report.
+  const scrubText = memoizeString(
     createStringScrubber({
       extraKeys,
       extraPatterns: compileExtraPatterns(options.extraPatterns ?? []),
       scrubIpAddresses: options.scrubIpAddresses ?? false,
     }),
+    { maxEntries: 2000, maxKeyLength: 1024, keep: (input, output) => output === input },
   );
 
   const scrubString = (s: string): string => (typeof s === "string" ? scrubText(s) : s);
@@ -100,28 +105,6 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
     }) as ErrorEvent;
 
   return { scrubEvent, scrubValue, scrubString };
-}
-
-const MAX_CLEAN_STRINGS = 2000;
-const MAX_CLEAN_LENGTH = 1024;
-
-/**
- * File names, runtime versions and whole stack traces come back report after report: strings
- * the passes left unchanged are remembered, and the next copy costs a Set lookup. Only clean
- * strings are kept, so no secret stays in memory beyond its report. Bounded in entries (emptied
- * when full) and in length.
- */
-function rememberClean(scrub: (s: string) => string): (s: string) => string {
-  const clean = new Set<string>();
-  return (s) => {
-    if (clean.has(s)) return s;
-    const out = scrub(s);
-    if (out === s && s.length <= MAX_CLEAN_LENGTH) {
-      if (clean.size >= MAX_CLEAN_STRINGS) clean.clear();
-      clean.add(s);
-    }
-    return out;
-  };
 }
 
 /**

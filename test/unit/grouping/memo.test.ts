@@ -39,6 +39,20 @@ describe("memoizeString", () => {
     expect(len("abcd")).toBe(4);
     expect(calls).toBe(2);
   });
+
+  it("keeps only the results `keep` accepts; the others are computed every time", () => {
+    const calls: string[] = [];
+    const redact = memoizeString(
+      (s: string) => {
+        calls.push(s);
+        return s.replace("secret", "[Filtered]");
+      },
+      { keep: (input, output) => output === input },
+    );
+    for (const s of ["clean", "a secret", "clean", "a secret"]) redact(s);
+    expect(redact("a secret")).toBe("a [Filtered]");
+    expect(calls).toEqual(["clean", "a secret", "a secret", "a secret"]);
+  });
 });
 
 describe("parseStackTrace with its cache", () => {
