@@ -13,6 +13,7 @@ import {
   createProjectAuth,
 } from "./ingest/index.js";
 import { type ProjectConfigs, createProjectConfigs } from "./projects/index.js";
+import { createProjectScrubbers } from "./scrub/index.js";
 
 /**
  * The services of one process, built once and shared by the HTTP routes, Probot handlers, CLI and
@@ -42,6 +43,7 @@ export function createServices(input: CreateServicesInput): Services {
   const clock = input.clock ?? (() => new Date());
   const projectConfigs = createProjectConfigs(input.db);
   const admission = createAdmission({ projectConfigs, clock });
+  const scrubbers = createProjectScrubbers(async (id) => (await projectConfigs.get(id)).scrub);
   return {
     db: input.db,
     clock,
@@ -50,6 +52,7 @@ export function createServices(input: CreateServicesInput): Services {
       clock,
       effects: input.effects ?? [],
       admission,
+      scrubberFor: (projectId) => scrubbers.get(projectId),
       ...(input.groupCommit ? { groupCommit: input.groupCommit } : {}),
     }),
     projectAuth: createProjectAuth(input.db),

@@ -53,8 +53,11 @@ export interface ReportServiceDeps {
   db: Kysely<Database>;
   clock?: () => Date;
   effects?: OccurrenceEffect[];
-  /** Removes secrets and PII before anything is stored; default rules when not given. */
-  scrubber?: Scrubber;
+  /**
+   * The scrubber of a project (its repo config's `scrub` section): removes secrets and PII
+   * before anything is stored. The default rules for every project when not given.
+   */
+  scrubberFor?: (projectId: number) => Scrubber | Promise<Scrubber>;
   /** Group commit limits: batch size, queue length (backpressure), transactions in flight. */
   groupCommit?: Pick<
     GroupCommitterOptions<unknown, unknown>,
@@ -116,7 +119,8 @@ export function toReportResult(outcome: OccurrenceOutcome, eventId: string): Rep
 export function createReportService(deps: ReportServiceDeps): ReportService {
   const clock = deps.clock ?? (() => new Date());
   const effects = deps.effects ?? [];
-  const scrubber = deps.scrubber ?? createScrubber();
+  const defaultScrubber = createScrubber();
+  const scrubberFor = deps.scrubberFor ?? (() => defaultScrubber);
 
   async function storeAlone(occurrence: Occurrence): Promise<OccurrenceOutcome> {
     const outbox = new OutboxPlan();
@@ -182,7 +186,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
   return {
     async submit(projectId, rawEvent) {
       // Scrubbed first: grouping, storage and GitHub only ever see the filtered event.
-      const event = scrubber.scrubEvent(rawEvent);
+      const event = (await scrubberFor(projectId)).scrubEvent(rawEvent);
       const grouped = groupEvent(projectId, event, clock());
       const storeEvent = deps.admission ? await deps.admission.storeEvent(grouped) : true;
       const occurrence: Occurrence = { ...grouped, storeEvent };

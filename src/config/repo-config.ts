@@ -9,6 +9,8 @@
  * `compileRepoPatterns`.
  */
 import { z } from "zod";
+import { compileExtraPatterns } from "../scrub/extra-patterns.js";
+import { ScrubConfigError } from "../scrub/scrub-config-error.js";
 import { parseDuration } from "./repo-config/duration.js";
 import {
   type PathSegment,
@@ -56,6 +58,19 @@ const regex = z.string({ error: "expected a regular expression (a string)" }).ch
   const compiled = compileRegex(ctx.value);
   if (!compiled.ok) {
     ctx.issues.push({ code: "custom", message: compiled.error, input: ctx.value });
+  }
+});
+
+/**
+ * A scrub pattern: a regex as above that also must not match the empty string (it would put
+ * "[Filtered]" between every character), checked by the scrubber's own compiler.
+ */
+const scrubPattern = regex.check((ctx) => {
+  try {
+    compileExtraPatterns([ctx.value]);
+  } catch (error) {
+    if (!(error instanceof ScrubConfigError)) throw error;
+    ctx.issues.push({ code: "custom", message: error.message, input: ctx.value });
   }
 });
 
@@ -291,8 +306,11 @@ export const repoConfigSchema = z
         /** Extra field names whose values are replaced (case-insensitive). */
         extra_keys: z.array(z.string().min(1)).prefault([]),
         /** Extra regexes whose matches are replaced in any string. */
-        extra_patterns: z.array(regex).prefault([]),
-        /** Keep client IP addresses (false = scrubbed). */
+        extra_patterns: z.array(scrubPattern).prefault([]),
+        /**
+         * Also replace IPv4/IPv6 addresses in strings. Opt-in: they help debugging, and version
+         * strings such as 1.2.3.4 cannot be told from an address.
+         */
         ip_addresses: z.boolean().prefault(false),
       })
       .prefault({}),
