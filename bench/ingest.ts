@@ -23,7 +23,7 @@ import { type BenchServer, startBenchServer } from "./bench-server.js";
 import { measureCeiling } from "./ceiling.js";
 import { type CpuSplit, cpuSnapshot, cpuSplit } from "./cpu-split.js";
 import { floorLoad, startHttpFloor } from "./http-floor.js";
-import { type LoadOptions, type LoadResult, runLoad } from "./load.js";
+import { type LoadOptions, type LoadResult, loadClient, runLoad } from "./load.js";
 import { envelopeLoad } from "./sentry-envelope.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -152,7 +152,7 @@ try {
   }
 
   console.log(
-    `\n${seconds}s per scenario after ${warmupSeconds}s of warm-up, ${connections} connections, loopback`,
+    `\n${seconds}s per scenario after ${warmupSeconds}s of warm-up, ${connections} connections, loopback, load generator: ${loadClient()}`,
   );
   console.log(
     "| scenario | reports/s | p50 ms | p99 ms | non-2xx | ratio to ceiling | server CPU µs/report | stored = 2xx answers |",

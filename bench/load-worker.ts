@@ -5,16 +5,12 @@
  */
 import { randomBytes } from "node:crypto";
 import autocannon, { type Request } from "autocannon";
+import { BENCH_STACK as STACK } from "./load-bodies.js";
 import type { LoadOptions, LoadResult } from "./load.js";
 
 const options = await new Promise<LoadOptions>((resolve) => {
   process.once("message", (message) => resolve(message as LoadOptions));
 });
-
-const STACK = `TypeError: Cannot read properties of undefined (reading 'id')
-    at applyCoupon (/app/src/cart/checkout.ts:42:17)
-    at CartController.checkout (/app/src/cart/controller.ts:18:5)
-    at Layer.handle [as handle_request] (/app/node_modules/express/lib/router/layer.js:95:5)`;
 
 let n = 0;
 function body(): string {

@@ -1,5 +1,6 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { runWrkLoad, wrkVersion } from "./wrk-load.js";
 
 export interface LoadOptions {
   url: string;
@@ -35,8 +36,27 @@ export interface LoadResult {
 
 const workerFile = fileURLToPath(new URL("./load-worker.ts", import.meta.url));
 
-/** Runs one autocannon load in a child process (TypeScript through tsx). */
+/**
+ * The load generator: wrk when installed (it leaves the server and Postgres more of the shared
+ * cores), else autocannon. BENCH_CLIENT=autocannon or wrk picks one.
+ */
+export function loadClient(): string {
+  const wanted = process.env.BENCH_CLIENT?.trim();
+  if (wanted === "autocannon") return "autocannon";
+  const wrk = wrkVersion();
+  if (wrk) return wrk;
+  if (wanted === "wrk")
+    throw new Error("BENCH_CLIENT=wrk but wrk is not installed (apt-get install wrk)");
+  return "autocannon";
+}
+
+/** Runs one load with the client loadClient() picks. */
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
+  return loadClient() === "autocannon" ? runAutocannon(options) : runWrkLoad(options);
+}
+
+/** Runs one autocannon load in a child process (TypeScript through tsx). */
+function runAutocannon(options: LoadOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(workerFile, [], { execArgv: ["--import", "tsx"] });
     let result: LoadResult | undefined;
