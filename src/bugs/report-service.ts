@@ -186,7 +186,10 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
   return {
     async submit(projectId, rawEvent) {
       // Scrubbed first: grouping, storage and GitHub only ever see the filtered event.
-      const event = (await scrubberFor(projectId)).scrubEvent(rawEvent);
+      const found = scrubberFor(projectId);
+      // No await for a scrubber at hand: the report joins the queue in the caller's turn.
+      const scrubber = found instanceof Promise ? await found : found;
+      const event = scrubber.scrubEvent(rawEvent);
       const grouped = groupEvent(projectId, event, clock());
       const storeEvent = deps.admission ? await deps.admission.storeEvent(grouped) : true;
       const occurrence: Occurrence = { ...grouped, storeEvent };

@@ -25,9 +25,13 @@ export function createProjectScrubbers(
   options: { max?: number } = {},
 ): ProjectScrubbers {
   const bySettings = new LRUCache<string, Scrubber>({ max: options.max ?? 1000 });
+  // The same settings object comes back for every report until the config is re-read.
+  const byObject = new WeakMap<ScrubSettings, Scrubber>();
   return {
     async get(projectId) {
       const settings = await scrubSettingsOf(projectId);
+      const seen = byObject.get(settings);
+      if (seen) return seen;
       const key = JSON.stringify([
         settings.extra_keys,
         settings.extra_patterns,
@@ -38,6 +42,7 @@ export function createProjectScrubbers(
         scrubber = buildScrubber(settings);
         bySettings.set(key, scrubber);
       }
+      byObject.set(settings, scrubber);
       return scrubber;
     },
   };
