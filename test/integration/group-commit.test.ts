@@ -237,7 +237,7 @@ describe("group commit", () => {
       tags: { region: "eu", build: 12 },
       stack: "TypeError: x\n    at applyCoupon (/app/src/cart/checkout.ts:42:17)",
     });
-    const at = new Date("2026-11-23T10:15:00Z");
+    const at = new Date("2026-11-23T10:15:00.123Z");
     const single = { ...groupEvent(project.id, event, at), storeEvent: true };
     const batched = { ...single, event: { ...event, eventId: randomBytes(16).toString("hex") } };
     await testDb.db.transaction().execute((trx) => recordOccurrence(trx, single));
