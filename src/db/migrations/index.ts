@@ -8,6 +8,7 @@ import * as configIssue from "./2026-11-23T1420-config-issue.js";
 import * as dailyRollups from "./2026-11-23T1500-daily-rollups.js";
 import * as userSketches from "./2026-11-24T0900-user-sketches.js";
 import * as bugMonthly from "./2026-11-24T0910-bug-monthly.js";
+import * as eventsLz4 from "./2026-11-24T1000-events-lz4.js";
 
 /**
  * Every migration, by name. A static list (not a folder scan) so the same code runs under tsx,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-23T1500-daily-rollups": dailyRollups,
   "2026-11-24T0900-user-sketches": userSketches,
   "2026-11-24T0910-bug-monthly": bugMonthly,
+  "2026-11-24T1000-events-lz4": eventsLz4,
 };
