@@ -35,7 +35,12 @@ const TAG = "$fl$";
 /** `value` as an SQL literal for EXECUTE, or undefined when it has no safe literal form here. */
 function literal(value: unknown): string | undefined {
   if (value === null) return "NULL";
-  if (typeof value === "string") return value.includes(TAG) ? undefined : `${TAG}${value}${TAG}`;
+  if (typeof value === "string") {
+    // The quote ends at the first "$fl$", the closing tag's own "$" included ("x$fl" + "$fl$"); a
+    // simple query's text ends at its first NUL. Such values go as parameters, as before.
+    const unsafe = value.includes(TAG) || value.endsWith("$fl") || value.includes("\u0000");
+    return unsafe ? undefined : `${TAG}${value}${TAG}`;
+  }
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   if (typeof value === "boolean") return value ? "true" : "false";
   return undefined;

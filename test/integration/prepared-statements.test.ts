@@ -88,11 +88,17 @@ describe.skipIf(!testDatabaseUrl())("BEGIN held back for the first statement (Po
       }),
     ).rejects.toThrow("undo");
     // A text holding the dollar-quote tag is not merged; quotes and backslashes are kept as sent.
-    for (const v of ["it's \\ fine", "$fl$ tag"]) {
+    for (const v of ["it's \\ fine", "$fl$ tag", "ends in $fl", "$"]) {
       await t.db.transaction().execute((trx) => insert(v).execute(trx));
     }
     const rows = await sql<{ v: string }>`SELECT v FROM held_begin ORDER BY v`.execute(t.db);
-    expect(rows.rows.map((r) => r.v)).toEqual(["$fl$ tag", "it's \\ fine", "parsed"]);
+    expect(rows.rows.map((r) => r.v)).toEqual([
+      "$",
+      "$fl$ tag",
+      "ends in $fl",
+      "it's \\ fine",
+      "parsed",
+    ]);
   });
 
   it("a merged statement's error aborts the transaction, and the connection recovers", async () => {
