@@ -5,6 +5,7 @@ import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import { PreparingClient } from "./prepared-statements.js";
 import type { Database } from "./schema.js";
+import { parseTimestamptz } from "./timestamptz.js";
 
 export type DbKind = "postgres" | "pglite";
 
@@ -30,6 +31,7 @@ const INT8_OID = 20;
 const pgTypes = {
   getTypeParser(oid: number, format?: "text" | "binary") {
     if (oid === INT8_OID) return (value: string) => Number(value);
+    if (oid === pg.types.builtins.TIMESTAMPTZ && format !== "binary") return parseTimestamptz;
     return pg.types.getTypeParser(oid, format);
   },
 };
