@@ -170,12 +170,11 @@ export async function writeBatch(
       RETURNING 1
     ), inserted AS (
       SELECT count(*)::int AS n FROM events_in
-    ), input_ms AS (
-      SELECT * FROM json_to_recordset(${countsJson}::json)
-        AS v(id bigint, k bigint, last_seen float8, first_at float8)
     ), input AS (
-      SELECT id, k, to_timestamp(last_seen / 1000) AS last_seen,
-        to_timestamp(first_at / 1000) AS first_at FROM input_ms
+      SELECT v.id, v.k, to_timestamp(v.last_seen / 1000) AS last_seen,
+        to_timestamp(v.first_at / 1000) AS first_at
+      FROM json_to_recordset(${countsJson}::json)
+        AS v(id bigint, k bigint, last_seen float8, first_at float8)
     ), wanted AS (
       -- Bugs are reached through their primary key (= ANY(array)), never by a scan of the table.
       SELECT array_agg(id) AS ids FROM input

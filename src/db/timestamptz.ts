@@ -9,6 +9,9 @@ const digit = (text: string, i: number): number => {
   const d = text.charCodeAt(i) - 48;
   return d >= 0 && d <= 9 ? d : Number.NaN;
 };
+/** Seconds in the offset's minutes and seconds parts (`+05:30:15`). */
+const OFFSET_UNITS = [60, 1] as const;
+
 const two = (text: string, i: number) => digit(text, i) * 10 + digit(text, i + 1);
 
 /**
@@ -45,7 +48,7 @@ export function parseTimestamptz(text: string): Date | number | null {
   const sign = text[i] === "+" ? 1 : text[i] === "-" ? -1 : 0;
   let offsetSeconds = two(text, i + 1) * 3600;
   i += 3;
-  for (const unit of [60, 1]) {
+  for (const unit of OFFSET_UNITS) {
     if (i >= n) break;
     if (text[i] !== ":") return parseAnyForm(text);
     offsetSeconds += two(text, i + 1) * unit;

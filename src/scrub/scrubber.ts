@@ -73,7 +73,7 @@ export function createScrubber(options: ScrubOptions = {}): Scrubber {
 
   const scrubString = (s: string): string => (typeof s === "string" ? scrubText(s) : s);
   const scrubValue = (value: unknown): unknown =>
-    guarded(() => walk(value, 0, [], isSensitiveKey, scrubText));
+    walkGuarded(value, 0, [], isSensitiveKey, scrubText);
 
   const scrubEvent = (event: ErrorEvent): ErrorEvent =>
     guarded(() => {
