@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import autocannon, { type Request } from "autocannon";
 import { BENCH_STACK as STACK } from "./load-bodies.js";
-import type { LoadOptions, LoadResult } from "./load.js";
+import type { LoadOptions, RunResult } from "./load.js";
 
 const options = await new Promise<LoadOptions>((resolve) => {
   process.once("message", (message) => resolve(message as LoadOptions));
@@ -61,9 +61,6 @@ const settings = {
   method: "POST" as const,
   connections: options.connections,
   duration: options.seconds,
-  ...(options.warmupSeconds
-    ? { warmup: { connections: options.connections, duration: options.warmupSeconds } }
-    : {}),
   headers: options.headers,
 };
 const cpuBefore = process.cpuUsage();
@@ -71,14 +68,11 @@ const result = await autocannon({
   ...settings,
   requests: [{ setupRequest: request }],
 });
-// The warm-up's failures count too: only its latencies and rate are left out.
-const warmup = (result as { warmup?: autocannon.Result }).warmup;
-const answer: LoadResult = {
+const answer: RunResult = {
   ok: result["2xx"],
-  warmupOk: warmup?.["2xx"] ?? 0,
-  non2xx: result.non2xx + (warmup?.non2xx ?? 0),
-  errors: result.errors + (warmup?.errors ?? 0),
-  timeouts: result.timeouts + (warmup?.timeouts ?? 0),
+  non2xx: result.non2xx,
+  errors: result.errors,
+  timeouts: result.timeouts,
   seconds: result.duration,
   p50: result.latency.p50,
   p99: result.latency.p99,

@@ -50,18 +50,41 @@ export function loadClient(): string {
   return "autocannon";
 }
 
-/** Runs one load with the client loadClient() picks. */
-export function runLoad(options: LoadOptions): Promise<LoadResult> {
-  return loadClient() === "autocannon" ? runAutocannon(options) : runWrkLoad(options);
+/** One run of a load client: no warm-up (runLoad runs it as a run of its own). */
+export type RunResult = Omit<LoadResult, "warmupOk">;
+
+/**
+ * Runs one load with the client loadClient() picks: the warm-up (when asked), then `afterWarmup`,
+ * then the measured run.
+ */
+export async function runLoad(
+  options: LoadOptions,
+  afterWarmup?: () => Promise<void>,
+): Promise<LoadResult> {
+  const runOnce = loadClient() === "autocannon" ? runAutocannon : runWrkLoad;
+  const warmup = options.warmupSeconds
+    ? await runOnce({ ...options, seconds: options.warmupSeconds })
+    : undefined;
+  await afterWarmup?.();
+  const run = await runOnce(options);
+  // The warm-up's failures count too: only its latencies and rate are left out.
+  return {
+    ...run,
+    warmupOk: warmup?.ok ?? 0,
+    non2xx: run.non2xx + (warmup?.non2xx ?? 0),
+    errors: run.errors + (warmup?.errors ?? 0),
+    timeouts: run.timeouts + (warmup?.timeouts ?? 0),
+    cpuMicros: run.cpuMicros + (warmup?.cpuMicros ?? 0),
+  };
 }
 
 /** Runs one autocannon load in a child process (TypeScript through tsx). */
-function runAutocannon(options: LoadOptions): Promise<LoadResult> {
+function runAutocannon(options: LoadOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = fork(workerFile, [], { execArgv: ["--import", "tsx"] });
-    let result: LoadResult | undefined;
+    let result: RunResult | undefined;
     child.once("message", (message) => {
-      result = message as LoadResult;
+      result = message as RunResult;
     });
     child.once("error", reject);
     child.once("exit", (code) => {

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BENCH_STACK } from "./load-bodies.js";
-import type { LoadOptions, LoadResult } from "./load.js";
+import type { LoadOptions, RunResult } from "./load.js";
 
 /** wrk's version line when it is on the PATH, else undefined. */
 export function wrkVersion(): string | undefined {
@@ -30,25 +30,20 @@ interface WrkRun {
   cpuMicros: number;
 }
 
-export async function runWrkLoad(options: LoadOptions): Promise<LoadResult> {
+export async function runWrkLoad(options: LoadOptions): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), "faultline-wrk-"));
   try {
-    const warmup = options.warmupSeconds
-      ? await runWrk(options, dir, options.warmupSeconds)
-      : undefined;
     const run = await runWrk(options, dir, options.seconds);
-    // 2xx = completed answers minus those of status >= 400 (the server sends no 1xx or 3xx).
-    const ok = (r: WrkRun | undefined) => (r ? r.requests - r.statusErrors : 0);
     return {
-      ok: ok(run),
-      warmupOk: ok(warmup),
-      non2xx: run.statusErrors + (warmup?.statusErrors ?? 0),
-      errors: run.socketErrors + (warmup?.socketErrors ?? 0),
-      timeouts: run.timeouts + (warmup?.timeouts ?? 0),
+      // 2xx = completed answers minus those of status >= 400 (the server sends no 1xx or 3xx).
+      ok: run.requests - run.statusErrors,
+      non2xx: run.statusErrors,
+      errors: run.socketErrors,
+      timeouts: run.timeouts,
       seconds: run.seconds,
       p50: run.p50,
       p99: run.p99,
-      cpuMicros: run.cpuMicros + (warmup?.cpuMicros ?? 0),
+      cpuMicros: run.cpuMicros,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
