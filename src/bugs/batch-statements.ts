@@ -196,7 +196,9 @@ export async function writeBatch(
                                      ELSE bugs.escalation_started_at END,
         updated_at = now()
       FROM old JOIN input ON input.id = old.id
-      WHERE bugs.id = old.id AND bugs.id = ANY ((SELECT ids FROM wanted)::bigint[])
+      -- old.id alone: with "= ANY(ids)" beside it a generic plan probed the index with the whole
+      -- array once per row (a nested loop holding both in its index condition: n² probes).
+      WHERE bugs.id = old.id
       RETURNING bugs.*, old.status AS previous_status, old.occurrence_count AS previous_count
     ), hourly AS (
       INSERT INTO bug_hourly (bug_id, project_id, hour, environment, service, count)
