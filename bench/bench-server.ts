@@ -24,6 +24,13 @@ export interface BenchServer {
   /** 2xx answers sent since the last reset. */
   answered(): number;
   resetAnswered(): void;
+  /**
+   * Milliseconds from each request's headers read (onRequest) to its answer written (onResponse),
+   * since measureLatencies: the server's own share of the latency the load generator measures.
+   */
+  latencies(): number[];
+  /** Starts (or restarts) keeping latencies; none are kept before (bench:memory never does). */
+  measureLatencies(): void;
   /** Sum of the bugs' occurrence counts, once every queued report is committed. */
   storedOccurrences(): Promise<number>;
   /** Empties bugs, events and rollups (the project stays). */
@@ -74,6 +81,15 @@ export async function startBenchServer(poolSize = 20): Promise<BenchServer> {
       if (reply.statusCode >= 200 && reply.statusCode < 300) answered++;
       return payload;
     });
+    const startedAt = new WeakMap<object, number>();
+    let latencies: number[] | undefined;
+    app.addHook("onRequest", async (request) => {
+      startedAt.set(request, performance.now());
+    });
+    app.addHook("onResponse", async (request) => {
+      const started = startedAt.get(request);
+      if (started !== undefined) latencies?.push(performance.now() - started);
+    });
     await app.listen({ port: 0, host: "127.0.0.1" });
     const address = app.server.address();
     if (!address || typeof address === "string") throw new Error("the server has no TCP address");
@@ -100,6 +116,10 @@ export async function startBenchServer(poolSize = 20): Promise<BenchServer> {
       answered: () => answered,
       resetAnswered: () => {
         answered = 0;
+      },
+      latencies: () => latencies ?? [],
+      measureLatencies: () => {
+        latencies = [];
       },
       async storedOccurrences() {
         await services.reportService.flush();

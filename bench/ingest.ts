@@ -15,6 +15,9 @@
  * plain batched insert) is measured in the same run, so the ratio shows what HTTP costs.
  * "server CPU µs/report" is the server process's CPU time per stored report: it bounds what one
  * process can ingest, and moves far less than reports/s when other work shares the machine.
+ * "server-side p50 / p99" runs from a request's headers read to its answer written; the load
+ * generator's p50/p99 add the wait before the server's event loop reads a request and the load
+ * generator's own delays on the shared cores (the HTTP floor's p99 shows how large those get).
  * BENCH_ONLY=a,c picks scenarios; BENCH_CEILING=0 skips the ceilings; BENCH_IN_FLIGHT sets the group-commit transactions in flight;
  * BENCH_WARMUP (default 2) is the unmeasured warm-up before each scenario's run, in seconds.
  * Exits 1 if a scenario's counts and answers disagree.
@@ -86,6 +89,8 @@ interface Row {
   cpuUsPerReport: number;
   split: CpuSplit;
   ceiling: "hot" | "distinct";
+  /** Server-side latency of the measured run (onRequest to onResponse), ms. */
+  serverSide: { p50: number; p99: number };
 }
 
 const server = await startBenchServer();
@@ -104,8 +109,12 @@ try {
     // (an almost empty bugs table: a seq scan), until the table's statistics change. On a server
     // that runs on, autovacuum's ANALYZE does that as tables grow; a scenario is over before
     // autovacuum wakes (autovacuum_naptime, 1 min).
-    const result = await runLoad(options, () => server.analyze());
+    const result = await runLoad(options, async () => {
+      await server.analyze();
+      server.measureLatencies();
+    });
     const cpu = process.cpuUsage(before);
+    const serverSide = percentiles(server.latencies());
     const split = cpuSplit(machineBefore, cpuSnapshot(), answered(result));
     const stored = await server.storedOccurrences();
     rows.push({
@@ -118,6 +127,7 @@ try {
       split,
       stored,
       ceiling: scenario.ceiling,
+      serverSide,
     });
     console.error(`${scenario.name}: ${Math.round(result.ok / result.seconds)} reports/s`);
   }
@@ -160,9 +170,9 @@ try {
     `\n${seconds}s per scenario after ${warmupSeconds}s of warm-up, ${connections} connections, loopback, load generator: ${loadClient()}`,
   );
   console.log(
-    "| scenario | reports/s | p50 ms | p99 ms | non-2xx | ratio to ceiling | server CPU µs/report | stored = 2xx answers |",
+    "| scenario | reports/s | p50 ms | p99 ms | server-side p50 / p99 ms | non-2xx | ratio to ceiling | server CPU µs/report | stored = 2xx answers |",
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
   let ok = true;
   for (const row of rows) {
     const rate = row.result.ok / row.result.seconds;
@@ -173,19 +183,21 @@ try {
       : `NO: ${row.stored} counted, ${row.answered} answered`;
     const errors = row.result.errors + row.result.timeouts;
     console.log(
-      `| ${row.name} | ${Math.round(rate)} | ${row.result.p50} | ${row.result.p99} | ${row.result.non2xx}${errors ? ` (+${errors} errors)` : ""} | ${withCeiling ? (rate / ceilings[row.ceiling]).toFixed(2) : "n/a"} | ${Math.round(row.cpuUsPerReport)} | ${check} |`,
+      `| ${row.name} | ${Math.round(rate)} | ${row.result.p50} | ${row.result.p99} | ${row.serverSide.p50} / ${row.serverSide.p99} | ${row.result.non2xx}${errors ? ` (+${errors} errors)` : ""} | ${withCeiling ? (rate / ceilings[row.ceiling]).toFixed(2) : "n/a"} | ${Math.round(row.cpuUsPerReport)} | ${check} |`,
     );
   }
   if (floor) {
     const rate = floor.result.ok / floor.result.seconds;
     console.log(
-      `| HTTP floor (a route that stores nothing) | ${Math.round(rate)} | ${floor.result.p50} | ${floor.result.p99} | ${floor.result.non2xx} | | ${Math.round(floor.cpuUsPerReport)} | |`,
+      `| HTTP floor (a route that stores nothing) | ${Math.round(rate)} | ${floor.result.p50} | ${floor.result.p99} | | ${floor.result.non2xx} | | ${Math.round(floor.cpuUsPerReport)} | |`,
     );
   }
   if (withCeiling) {
-    console.log(`| Postgres-only ceiling, 1 bug | ${Math.round(ceilings.hot)} | | | | 1.00 | | |`);
     console.log(
-      `| Postgres-only ceiling, 1,000 bugs | ${Math.round(ceilings.distinct)} | | | | 1.00 | | |`,
+      `| Postgres-only ceiling, 1 bug | ${Math.round(ceilings.hot)} | | | | | 1.00 | | |`,
+    );
+    console.log(
+      `| Postgres-only ceiling, 1,000 bugs | ${Math.round(ceilings.distinct)} | | | | | 1.00 | | |`,
     );
   }
   // The three processes share the machine: at N reports/s they need N x (sum) µs of CPU.
@@ -219,6 +231,14 @@ try {
   if (!ok) process.exitCode = 1;
 } finally {
   await server.close();
+}
+
+/** p50 and p99 of durations in ms, rounded like the load generator's (whole ms). */
+function percentiles(ms: number[]): { p50: number; p99: number } {
+  const sorted = Float64Array.from(ms).sort();
+  const at = (q: number) =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0);
+  return { p50: at(0.5), p99: at(0.99) };
 }
 
 /** Every 2xx answer of a load, warm-up included: what the CPU figures are divided by. */
