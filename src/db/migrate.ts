@@ -19,9 +19,10 @@ export async function migrateToLatest(
   });
   let result = await migrator.migrateToLatest();
   // Before its first migration, Kysely looks for its table with a query over every schema's
-  // columns; a schema another session drops meanwhile makes it fail ("schema … does not exist",
-  // seen with test files dropping theirs). Nothing was applied then: try again.
-  for (let attempt = 1; attempt < 5 && isSchemaDroppedMeanwhile(result, schema); attempt++) {
+  // columns; a schema or table another session drops meanwhile makes it fail ("schema … does not
+  // exist", seen with test files dropping theirs; "relation … does not exist", seen with another
+  // file's migration replacing bug_daily). Nothing was applied then: try again.
+  for (let attempt = 1; attempt < 5 && changedElsewhereMeanwhile(result, schema); attempt++) {
     result = await migrator.migrateToLatest();
   }
   if (result.error) {
@@ -34,9 +35,22 @@ export async function migrateToLatest(
   return result;
 }
 
-function isSchemaDroppedMeanwhile(result: MigrationResultSet, ours: string | undefined): boolean {
+/** Postgres codes of a schema (3F000) or a table (42P01) that does not exist. */
+const DROPPED = new Set(["3F000", "42P01"]);
+
+/**
+ * Whether a migration run failed before applying anything because a schema or table of another
+ * schema than ours vanished while Kysely listed every schema's tables.
+ */
+export function changedElsewhereMeanwhile(
+  result: MigrationResultSet,
+  ours: string | undefined,
+): boolean {
   const error = result.error as { code?: string; message?: string } | undefined;
   const attempted = result.results?.some((r) => r.status !== "NotExecuted") ?? false;
-  if (!error || error.code !== "3F000" || attempted) return false;
-  return ours === undefined || !error.message?.includes(`"${ours}"`);
+  if (!error || !DROPPED.has(error.code ?? "") || attempted) return false;
+  if (ours === undefined) return true;
+  // Postgres quotes the name: "schema" or "schema.table".
+  const message = error.message ?? "";
+  return !message.includes(`"${ours}"`) && !message.includes(`"${ours}.`);
 }
