@@ -27,6 +27,7 @@ import { measureCeiling } from "./ceiling.js";
 import { type CpuSplit, cpuSnapshot, cpuSplit } from "./cpu-split.js";
 import { floorLoad, startHttpFloor } from "./http-floor.js";
 import { type LoadOptions, type LoadResult, loadClient, runLoad } from "./load.js";
+import { percentile } from "./percentile.js";
 import { envelopeLoad } from "./sentry-envelope.js";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -114,7 +115,12 @@ try {
       server.measureLatencies();
     });
     const cpu = process.cpuUsage(before);
-    const serverSide = percentiles(server.latencies());
+    // Whole milliseconds, like the load generator's figures.
+    const latencies = server.latencies();
+    const serverSide = {
+      p50: Math.round(percentile(latencies, 0.5)),
+      p99: Math.round(percentile(latencies, 0.99)),
+    };
     const split = cpuSplit(machineBefore, cpuSnapshot(), answered(result));
     const stored = await server.storedOccurrences();
     rows.push({
@@ -231,14 +237,6 @@ try {
   if (!ok) process.exitCode = 1;
 } finally {
   await server.close();
-}
-
-/** p50 and p99 of durations in ms, rounded like the load generator's (whole ms). */
-function percentiles(ms: number[]): { p50: number; p99: number } {
-  const sorted = Float64Array.from(ms).sort();
-  const at = (q: number) =>
-    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0);
-  return { p50: at(0.5), p99: at(0.99) };
 }
 
 /** Every 2xx answer of a load, warm-up included: what the CPU figures are divided by. */

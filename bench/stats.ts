@@ -24,6 +24,7 @@ import {
   rollupGroups,
   summarize,
 } from "../src/stats/summary.js";
+import { percentile } from "./percentile.js";
 
 const url =
   process.env.DATABASE_URL ||
@@ -172,11 +173,6 @@ try {
   if (process.env.BENCH_KEEP) console.log(`kept schema ${schema}`);
   else await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(admin.db);
   await admin.close();
-}
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
 }
 
 async function cursorAfterPages(db: Kysely<Database>, projectIds: number[], pages: number) {
