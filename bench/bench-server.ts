@@ -84,7 +84,7 @@ export async function startBenchServer(poolSize = 20): Promise<BenchServer> {
     const startedAt = new WeakMap<object, number>();
     let latencies: number[] | undefined;
     app.addHook("onRequest", async (request) => {
-      startedAt.set(request, performance.now());
+      if (latencies) startedAt.set(request, performance.now());
     });
     app.addHook("onResponse", async (request) => {
       const started = startedAt.get(request);
