@@ -15,6 +15,7 @@ import type { ProjectAuth } from "./project-auth.js";
 import {
   EnvelopeError,
   SentryEventError,
+  decodeStoreBody,
   dsnKeyFromEnvelopeHeader,
   extractEvents,
   formatRateLimitHeaders,
@@ -226,20 +227,15 @@ async function routes(app: FastifyInstance, opts: SentryRoutesOptions) {
     const receivedAt = opts.clock();
     const project = await authenticate(request.params.projectId, requestKey(request), receivedAt);
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString("utf8").replace(/^\uFEFF/, ""));
-    } catch {
-      reply.code(400);
-      return {
-        error: "invalid_json",
-        message: "the body is not valid JSON",
-        reason: "the body is not valid JSON",
-      };
+    // JSON, or base64(zlib(JSON)) from the legacy raven clients.
+    const decoded = decodeStoreBody(body, opts.bodyLimit);
+    if (!decoded.ok) {
+      reply.code(decoded.code === "payload_too_large" ? 413 : 400);
+      return { error: decoded.code, message: decoded.reason, reason: decoded.reason };
     }
     let event: ReturnType<typeof mapSentryEvent>;
     try {
-      event = mapSentryEvent(json, { receivedAt });
+      event = mapSentryEvent(decoded.json, { receivedAt });
     } catch (error) {
       if (error instanceof SentryEventError) {
         reply.code(400);

@@ -12,4 +12,5 @@ export { EnvelopeError, SentryEventError, type SentryIngestErrorCode } from "./e
 export { MESSAGE_ERROR_TYPE, mapSentryEvent, UNTYPED_ERROR_TYPE } from "./event-mapper.js";
 export { type ExtractedEvents, extractEvents } from "./extract-events.js";
 export { MAX_FRAMES } from "./frames.js";
+export { decodeStoreBody, type StoreBody } from "./store-body.js";
 export { formatRateLimitHeaders, type SentryRateLimitHeaders } from "./rate-limit-headers.js";
