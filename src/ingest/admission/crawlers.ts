@@ -2,12 +2,14 @@ import { createIsbotFromList, list } from "isbot";
 import type { ErrorEvent } from "../../grouping/index.js";
 
 /**
- * isbot counts every non-browser as a bot, HTTP client libraries included. For an error tracker
- * those are the app's own API clients (an Android app's okhttp, a partner's python-requests, a
- * cron job's curl) and their errors are real: the patterns of isbot's maintained list that match
- * any of these are left out, the crawler patterns (Googlebot, bingbot, spider, headless…) stay.
+ * isbot counts every non-browser as a bot, HTTP client libraries and headless browsers included.
+ * For an error tracker those are the app's own API clients (an Android app's okhttp, a partner's
+ * python-requests, a cron job's curl) and its end-to-end tests, prerenderers and kiosks (headless
+ * Chrome): their errors are real. The patterns of isbot's maintained list that match any of these
+ * are left out; the crawler patterns (Googlebot, bingbot, spider…) stay, as in Sentry's
+ * web-crawler filter, which does not filter headless browsers either.
  */
-const HTTP_CLIENTS = [
+const NOT_CRAWLERS = [
   "curl/8.5.0",
   "Wget/1.21.4",
   "python-requests/2.31.0",
@@ -32,11 +34,12 @@ const HTTP_CLIENTS = [
   "Electron/28",
   "Dalvik/2.1.0 (Linux; U; Android 13; Pixel 8 Build/UD1A)",
   "MyShop/2.3.0 CFNetwork/1410.0.3 Darwin/22.6.0",
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36",
 ];
 
 const crawlerPatterns = list.filter((pattern) => {
   const re = new RegExp(pattern, "i");
-  return !HTTP_CLIENTS.some((client) => re.test(client));
+  return !NOT_CRAWLERS.some((client) => re.test(client));
 });
 const isCrawlerAgent = createIsbotFromList(crawlerPatterns);
 
