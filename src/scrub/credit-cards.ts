@@ -5,8 +5,12 @@ import { isLuhnValid } from "./luhn.js";
  * A run of 13–19 digits, single spaces or dashes allowed between them. The first digit must be
  * 2–6 (Mastercard 2-series, Amex/Diners/JCB, Visa, Mastercard, Discover/Maestro/UnionPay): that
  * keeps millisecond timestamps (`1700000000000`) out even when they happen to pass Luhn.
+ *
+ * Only a whole token is a card: no letter, digit, `_` or `.` right before or after it, and no
+ * such character joined to it by a dash or dot. So the digit groups of a UUID
+ * (`40739154-1142-4891-a344-…`), a hash, a version or an id like `ORD-4111…` stay as they are.
  */
-const CARD_CANDIDATE = /(?<!\d)[2-6](?:[ -]?\d){12,18}(?!\d)/g;
+const CARD_CANDIDATE = /(?<![\w.]|[\w.][-.])[2-6](?:[ -]?\d){12,18}(?![\w]|[-.]\w)/g;
 
 interface DigitGroup {
   start: number;

@@ -28,6 +28,35 @@ describe("scrubString: credit cards", () => {
     );
   });
 
+  it.each([
+    ["a UUID", "order 40739154-1142-4891-a344-4b1be1dc779b failed"],
+    ["a UUID (upper case)", "id=40739154-1142-4891-A344-4B1BE1DC779B"],
+    ["a sha1", "commit 4111111111111111a2b3c4d5e6f7a8b9c0d1e2f3"],
+    ["a hex id around a card", "blob ab4111111111111111cd"],
+    ["an order id", "ORD-4111111111111111 and ord_4111111111111111"],
+    ["a version", "v4.111111111111111.1"],
+    ["a phone number", "call +1 (415) 555-0132 or +44 20 7946 0958"],
+    ["an ISBN-13", "ISBN 978-3-16-148410-0"],
+    ["a decimal", "amount 4111111111111111.50"],
+  ])("leaves %s alone", (_name, text) => {
+    expect(scrubString(text)).toBe(text);
+  });
+
+  it.each([
+    ["Visa", "4111111111111111"],
+    ["Visa, grouped", "4111 1111 1111 1111"],
+    ["Mastercard", "5555-5555-5555-4444"],
+    ["Mastercard 2-series", "2223003122003222"],
+    ["Amex", "3782 822463 10005"],
+    ["Discover", "6011111111111117"],
+    ["Diners", "3056 9309 0259 04"],
+    ["JCB", "3530111333300000"],
+    ["UnionPay 19 digits", "6200000000000000000"],
+  ])("filters a %s number as a whole token", (_name, card) => {
+    expect(scrubString(`card: ${card}, declined`)).toBe(`card: ${FILTERED}, declined`);
+    expect(scrubString(`"${card}"`)).toBe(`"${FILTERED}"`);
+  });
+
   it("finds a card inside a longer run of digit groups", () => {
     expect(scrubString("4111 1111 1111 1111 7")).toBe(`${FILTERED} 7`);
     expect(scrubString("qty 5 4111 1111 1111 1111")).toBe(`qty 5 ${FILTERED}`);
