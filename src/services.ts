@@ -6,6 +6,7 @@ import {
   createReportService,
 } from "./bugs/index.js";
 import type { Database } from "./db/index.js";
+import { type GroupingRules, compileGroupingRules } from "./grouping/index.js";
 import {
   type Admission,
   type ProjectAuth,
@@ -44,6 +45,17 @@ export function createServices(input: CreateServicesInput): Services {
   const projectConfigs = createProjectConfigs(input.db);
   const admission = createAdmission({ projectConfigs, clock });
   const scrubbers = createProjectScrubbers(async (id) => (await projectConfigs.get(id)).scrub);
+  // Compiled once per grouping section object: the config is re-read every 30 s, not per report.
+  const compiledGrouping = new WeakMap<object, GroupingRules>();
+  const groupingFor = async (id: number) => {
+    const settings = (await projectConfigs.get(id)).grouping;
+    let rules = compiledGrouping.get(settings);
+    if (!rules) {
+      rules = compileGroupingRules(settings);
+      compiledGrouping.set(settings, rules);
+    }
+    return rules;
+  };
   return {
     db: input.db,
     clock,
@@ -53,6 +65,7 @@ export function createServices(input: CreateServicesInput): Services {
       effects: input.effects ?? [],
       admission,
       scrubberFor: (projectId) => scrubbers.get(projectId),
+      groupingFor,
       ...(input.groupCommit ? { groupCommit: input.groupCommit } : {}),
     }),
     projectAuth: createProjectAuth(input.db),

@@ -41,6 +41,7 @@ export const bugsParams = z.strictObject({
 });
 
 export const eventsParams = z.strictObject({ repo, limit, cursor });
+export const bugParams = z.strictObject({ repo });
 
 export const exportBugsParams = z.strictObject({
   repo,

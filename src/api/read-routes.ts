@@ -17,6 +17,7 @@ import { ReadAccessError, authenticateReader, projectsFor } from "../stats/read-
 import { createStatsService } from "../stats/stats-service.js";
 import {
   ParamError,
+  bugParams,
   bugsParams,
   eventsParams,
   exportBugsParams,
@@ -34,7 +35,8 @@ export interface ReadRoutesOptions {
 }
 
 /**
- * The read API: GET /api/stats, /api/bugs, /api/bugs/:ref/events, /api/export/{bugs,events}.
+ * The read API: GET /api/stats, /api/bugs, /api/bugs/:ref, /api/bugs/:ref/events,
+ * /api/export/{bugs,events}.
  * Every route takes `Authorization: Bearer <admin token | project read key>` and an optional
  * `repo=owner/name`; errors are JSON `{ error, message, parameter? }`.
  */
@@ -68,6 +70,16 @@ export async function readRoutes(app: FastifyInstance, opts: ReadRoutesOptions):
     const params = parseParams(bugsParams, request.query);
     const projectIds = await projectsFor(db, reader, params.repo);
     return stats.listBugs({ ...params, projectIds });
+  });
+
+  app.get<{ Params: { ref: string } }>("/api/bugs/:ref", async (request) => {
+    const reader = await readerOf(request);
+    const params = parseParams(bugParams, request.query);
+    const projectIds = await projectsFor(db, reader, params.repo);
+    const bugId = await resolveBug(db, projectIds, request.params.ref, "ref");
+    const bug = await stats.getBug(bugId);
+    if (!bug) throw new NotFoundError(`no bug ${request.params.ref} in this repository`);
+    return bug;
   });
 
   app.get<{ Params: { ref: string } }>("/api/bugs/:ref/events", async (request) => {

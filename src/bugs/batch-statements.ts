@@ -1,5 +1,5 @@
 import { type Transaction, sql } from "kysely";
-import { type BugRow, type Database, PREPARED } from "../db/index.js";
+import { type BugGrouping, type BugRow, type Database, PREPARED } from "../db/index.js";
 import type { BugStatus } from "./known-bug.js";
 import { type Occurrence, eventFields, hourOf, newBugValues } from "./record-occurrence.js";
 
@@ -51,8 +51,58 @@ export async function lookUp(
       FROM wanted_prints w CROSS JOIN LATERAL (
         SELECT bugs.* FROM bugs
         WHERE bugs.project_id = w.project_id AND bugs.fingerprint = w.fingerprint LIMIT 1
+      ) found
+    UNION ALL
+    -- Hashes a bug learnt (bug_fingerprints): a grouping transition's new hashes.
+    SELECT 'fingerprint', w.fingerprint, found.*
+      FROM wanted_prints w CROSS JOIN LATERAL (
+        SELECT bugs.* FROM bug_fingerprints learnt JOIN bugs ON bugs.id = learnt.bug_id
+        WHERE learnt.project_id = w.project_id AND learnt.fingerprint = w.fingerprint LIMIT 1
       ) found`.execute(trx);
   return result.rows;
+}
+
+/** A hash a bug answers to from now on, and what it is made of. */
+export interface LearntFingerprint {
+  projectId: number;
+  fingerprint: string;
+  bugId: number;
+  grouping: BugGrouping;
+}
+
+/**
+ * Records hashes that bugs learnt in a grouping transition, under the project lock, and gives
+ * each bug the reasons of its newest grouping version: what its events are grouped by now.
+ */
+export async function learnFingerprints(trx: Trx, learnt: readonly LearntFingerprint[]) {
+  if (learnt.length === 0) return;
+  await trx
+    .insertInto("bug_fingerprints")
+    .values(
+      learnt.map((l) => ({
+        project_id: l.projectId,
+        fingerprint: l.fingerprint,
+        bug_id: l.bugId,
+        version: l.grouping.version,
+      })),
+    )
+    .onConflict((oc) => oc.columns(["project_id", "fingerprint"]).doNothing())
+    .execute();
+  const newest = new Map<number, BugGrouping>();
+  for (const l of learnt) newest.set(l.bugId, l.grouping);
+  for (const [bugId, grouping] of newest) {
+    await trx
+      .updateTable("bugs")
+      .set({ grouping: JSON.stringify(grouping) })
+      .where("id", "=", bugId)
+      .where((eb) =>
+        eb.or([
+          eb("grouping", "is", null),
+          eb(sql<number>`(grouping->>'version')::int`, "<", grouping.version),
+        ]),
+      )
+      .execute();
+  }
 }
 
 /** merged_into_id of the given bugs. */

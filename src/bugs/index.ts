@@ -16,13 +16,18 @@ export {
 export { insertOutboxRows, OutboxPlan, type PlannedOutboxRow } from "./outbox-plan.js";
 export { type BatchOutcome, recordOccurrences } from "./record-batch.js";
 export {
+  DEFAULT_TRANSITION_DAYS,
+  type GroupingTransition,
+  loadGroupingTransition,
+} from "./grouping-transition.js";
+export {
   DuplicateEventRace,
   type Occurrence,
   type OccurrenceOutcome,
-  recordOccurrence,
 } from "./record-occurrence.js";
 export {
   createReportService,
+  type GroupOptions,
   groupEvent,
   type OccurrenceEffect,
   type ReportResult,

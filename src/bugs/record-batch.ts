@@ -2,8 +2,10 @@ import type { Transaction } from "kysely";
 import type { BugRow, Database } from "../db/index.js";
 import {
   type FingerprintRef,
+  type LearntFingerprint,
   type LookupRow,
   createBugs,
+  learnFingerprints,
   lockProjects,
   lookUp,
   mergeTargets,
@@ -228,7 +230,7 @@ export class KnownTargetsMiss extends Error {
 }
 
 /** The batch counted on a bug merged since it was looked up: stored report by report instead. */
-class MergedMeanwhile extends Error {
+export class MergedMeanwhile extends Error {
   override name = "MergedMeanwhile";
   constructor(bugId: number) {
     super(`bug ${bugId} was merged while its occurrences were being counted`);
@@ -270,9 +272,62 @@ async function resolveTargets(trx: Trx, rows: LookupRow[]): Promise<Map<string, 
       id = next;
       next = mergedInto.get(id) ?? null;
     }
-    targets.set(key(row.project_id, row.fingerprint), id);
+    // The hash looked up, which a learnt hash (bug_fingerprints) makes differ from the bug's own.
+    targets.set(key(row.project_id, row.lookup_key), id);
   }
   return targets;
+}
+
+/**
+ * A grouping transition: a fingerprint still unknown joins the bug that the previous grouping
+ * version's hash of one of its events belongs to (the oldest such bug when its events differ),
+ * and that bug learns the fingerprint. So an upgrade of the grouping never opens a second bug,
+ * nor a second issue, for errors that already have one. Runs under the project locks.
+ */
+async function joinByPreviousFingerprint(
+  trx: Trx,
+  batch: readonly Occurrence[],
+  counted: number[],
+  targets: Map<string, number>,
+): Promise<void> {
+  // Fingerprint -> the previous hashes its events carry, and its first occurrence.
+  const previous = new Map<string, { occurrence: Occurrence; hashes: Set<string> }>();
+  for (const index of counted) {
+    const occ = batch[index] as Occurrence;
+    const k = key(occ.projectId, occ.fingerprint);
+    if (occ.previousFingerprint === undefined || targets.has(k)) continue;
+    const entry = previous.get(k) ?? { occurrence: occ, hashes: new Set<string>() };
+    entry.hashes.add(occ.previousFingerprint);
+    previous.set(k, entry);
+  }
+  if (previous.size === 0) return;
+  const wanted = new Map<string, FingerprintRef>();
+  for (const { occurrence, hashes } of previous.values()) {
+    for (const hash of hashes) {
+      wanted.set(key(occurrence.projectId, hash), {
+        projectId: occurrence.projectId,
+        fingerprint: hash,
+      });
+    }
+  }
+  const found = await resolveTargets(trx, await lookUp(trx, [], [...wanted.values()]));
+  const learnt: LearntFingerprint[] = [];
+  for (const [k, { occurrence, hashes }] of previous) {
+    let bugId: number | undefined;
+    for (const hash of hashes) {
+      const id = found.get(key(occurrence.projectId, hash));
+      if (id !== undefined && (bugId === undefined || id < bugId)) bugId = id;
+    }
+    if (bugId === undefined) continue;
+    targets.set(k, bugId);
+    learnt.push({
+      projectId: occurrence.projectId,
+      fingerprint: occurrence.fingerprint,
+      bugId,
+      grouping: occurrence.grouping,
+    });
+  }
+  await learnFingerprints(trx, learnt);
 }
 
 /**
@@ -292,6 +347,7 @@ async function createMissing(
   );
   const again = await lookUp(trx, [], missing);
   for (const [k, id] of await resolveTargets(trx, again)) targets.set(k, id);
+  await joinByPreviousFingerprint(trx, batch, counted, targets);
 
   const firstReports = new Map<string, { occurrence: Occurrence; firstSeen: Date }>();
   for (const index of counted) {

@@ -2,22 +2,33 @@ import type { Kysely, Transaction } from "kysely";
 import type { Database } from "../db/index.js";
 import {
   type ErrorEvent,
+  type GroupingRules,
+  NO_GROUPING_RULES,
   computeFingerprint,
+  computePreviousFingerprint,
   culprit,
   severityFromLevel,
   titleFor,
   urlPattern,
 } from "../grouping/index.js";
 import { type Scrubber, createScrubber } from "../scrub/index.js";
-import { type GroupCommitterOptions, createGroupCommitter } from "./group-committer.js";
+import {
+  type GroupCommitterOptions,
+  StoreUnavailableError,
+  createGroupCommitter,
+} from "./group-committer.js";
+import {
+  type GroupingTransition,
+  loadGroupingTransition,
+  transitionActive,
+} from "./grouping-transition.js";
 import { KnownTargets } from "./known-targets.js";
 import { OutboxPlan } from "./outbox-plan.js";
-import { KnownTargetsMiss, recordOccurrences } from "./record-batch.js";
+import { KnownTargetsMiss, MergedMeanwhile, recordOccurrences } from "./record-batch.js";
 import {
   DuplicateEventRace,
   type Occurrence,
   type OccurrenceOutcome,
-  recordOccurrence,
 } from "./record-occurrence.js";
 
 /**
@@ -58,6 +69,10 @@ export interface ReportServiceDeps {
    * before anything is stored. The default rules for every project when not given.
    */
   scrubberFor?: (projectId: number) => Scrubber | Promise<Scrubber>;
+  /** The project's grouping rules (its repo config's `grouping` section); none when not given. */
+  groupingFor?: (projectId: number) => GroupingRules | Promise<GroupingRules>;
+  /** Days a grouping transition lasts once it starts (grouping-transition.ts); default 90. */
+  groupingTransitionDays?: number;
   /** Group commit limits: batch size, queue length (backpressure), transactions in flight. */
   groupCommit?: Pick<
     GroupCommitterOptions<unknown, unknown>,
@@ -83,24 +98,42 @@ export interface ReportService {
   close(): Promise<void>;
 }
 
+/** How an event is grouped besides its own content. */
+export interface GroupOptions {
+  /** The project's grouping rules. */
+  rules?: GroupingRules;
+  /** Also compute the previous grouping version's hash (a grouping transition is running). */
+  withPrevious?: boolean;
+}
+
 /** Groups an event: fingerprint, title, culprit, starting severity. Pure. */
 export function groupEvent(
   projectId: number,
   event: ErrorEvent,
   receivedAt: Date,
+  options: GroupOptions = {},
 ): Omit<Occurrence, "storeEvent"> {
-  const fingerprint = computeFingerprint(event);
-  return {
+  const rules = options.rules ?? NO_GROUPING_RULES;
+  const fingerprint = computeFingerprint(event, { rules });
+  const occurrence: Omit<Occurrence, "storeEvent"> = {
     projectId,
     event,
     fingerprint: fingerprint.hash,
     fingerprintVersion: fingerprint.version,
+    grouping: {
+      version: fingerprint.version,
+      basis: fingerprint.basis,
+      parts: fingerprint.parts,
+      ...(fingerprint.rule !== undefined ? { rule: fingerprint.rule } : {}),
+    },
     title: titleFor(event),
-    culprit: culprit(event),
+    culprit: culprit(event, rules.inApp),
     severity: severityFromLevel(event.level),
     urlPattern: event.request?.url ? urlPattern(event.request.url) : undefined,
     receivedAt,
   };
+  if (options.withPrevious) occurrence.previousFingerprint = computePreviousFingerprint(event);
+  return occurrence;
 }
 
 export function toReportResult(outcome: OccurrenceOutcome, eventId: string): ReportResult {
@@ -121,19 +154,49 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
   const effects = deps.effects ?? [];
   const defaultScrubber = createScrubber();
   const scrubberFor = deps.scrubberFor ?? (() => defaultScrubber);
+  const groupingFor = deps.groupingFor ?? (() => NO_GROUPING_RULES);
 
-  async function storeAlone(occurrence: Occurrence): Promise<OccurrenceOutcome> {
-    const outbox = new OutboxPlan();
-    const outcome = await deps.db.transaction().execute(async (trx) => {
-      const outcome = await recordOccurrence(trx, occurrence);
-      if (!outcome.duplicate) {
-        for (const effect of effects) await effect(trx, outcome, occurrence, outbox);
-      }
-      await outbox.write(trx);
-      return outcome;
+  // Read once (and started, the first time a new grouping version meets older bugs); retried
+  // after a failure, so that a database down at start does not leave the transition off.
+  let transition: GroupingTransition | undefined;
+  let loadingTransition: Promise<GroupingTransition> | undefined;
+  const groupingTransition = (now: Date): GroupingTransition | Promise<GroupingTransition> => {
+    if (transition) return transition;
+    loadingTransition ??= loadGroupingTransition(deps.db, now, deps.groupingTransitionDays).then(
+      (loaded) => {
+        transition = loaded;
+        return loaded;
+      },
+      (error) => {
+        loadingTransition = undefined;
+        throw error;
+      },
+    );
+    return loadingTransition;
+  };
+
+  // Reports between submit() and the committer's queue (awaiting their project's settings):
+  // flush() and close() wait for them, so that a report submitted before either is in it.
+  const preparing = new Set<Promise<unknown>>();
+  let closing = false;
+
+  async function prepare(projectId: number, rawEvent: ErrorEvent) {
+    // Scrubbed first: grouping, storage and GitHub only ever see the filtered event.
+    const found = scrubberFor(projectId);
+    // No await for settings at hand: the report joins the queue in the caller's turn.
+    const scrubber = found instanceof Promise ? await found : found;
+    const event = scrubber.scrubEvent(rawEvent);
+    const foundRules = groupingFor(projectId);
+    const rules = foundRules instanceof Promise ? await foundRules : foundRules;
+    const now = clock();
+    const foundTransition = groupingTransition(now);
+    const state = foundTransition instanceof Promise ? await foundTransition : foundTransition;
+    const grouped = groupEvent(projectId, event, now, {
+      rules,
+      withPrevious: transitionActive(state, now),
     });
-    outbox.committed();
-    return outcome;
+    const storeEvent = deps.admission ? await deps.admission.storeEvent(grouped) : true;
+    return { ...grouped, storeEvent };
   }
 
   // Fingerprint -> bug, so that a group of known errors skips its lookup (known-targets.ts).
@@ -170,33 +233,51 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
         throw error;
       }
     },
-    // A failed group is retried report by report, so that only the bad one fails.
+    // A failed group is retried report by report (a group of one), so that only the bad one
+    // fails.
     async commitOne(occurrence) {
       try {
-        return await storeAlone(occurrence);
+        return (await storeGroup([occurrence], undefined))[0] as OccurrenceOutcome;
       } catch (error) {
-        // Two deliveries of one event raced; the retry finds the stored one and counts nothing.
-        if (!(error instanceof DuplicateEventRace)) throw error;
-        return storeAlone(occurrence);
+        // Two deliveries of one event raced, or the bug was merged meanwhile: the second try
+        // finds the stored event (and counts nothing) or the merge target.
+        if (!(error instanceof DuplicateEventRace) && !(error instanceof MergedMeanwhile)) {
+          throw error;
+        }
+        return (await storeGroup([occurrence], undefined))[0] as OccurrenceOutcome;
       }
     },
   });
   const store = (occurrence: Occurrence) => committer.submit(occurrence);
 
+  const settled = async () => {
+    while (preparing.size > 0) await Promise.allSettled([...preparing]);
+  };
+
   return {
     async submit(projectId, rawEvent) {
-      // Scrubbed first: grouping, storage and GitHub only ever see the filtered event.
-      const found = scrubberFor(projectId);
-      // No await for a scrubber at hand: the report joins the queue in the caller's turn.
-      const scrubber = found instanceof Promise ? await found : found;
-      const event = scrubber.scrubEvent(rawEvent);
-      const grouped = groupEvent(projectId, event, clock());
-      const storeEvent = deps.admission ? await deps.admission.storeEvent(grouped) : true;
-      const occurrence: Occurrence = { ...grouped, storeEvent };
+      if (closing) {
+        throw new StoreUnavailableError("closing", "the server is shutting down: retry shortly", 5);
+      }
+      const prepared = prepare(projectId, rawEvent);
+      preparing.add(prepared);
+      let occurrence: Occurrence;
+      try {
+        occurrence = await prepared;
+      } finally {
+        preparing.delete(prepared);
+      }
       const outcome = await store(occurrence);
-      return toReportResult(outcome, event.eventId);
+      return toReportResult(outcome, occurrence.event.eventId);
     },
-    flush: () => committer.flush(),
-    close: () => committer.close(),
+    async flush() {
+      await settled();
+      await committer.flush();
+    },
+    async close() {
+      closing = true;
+      await settled();
+      await committer.close();
+    },
   };
 }

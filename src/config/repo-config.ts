@@ -9,6 +9,7 @@
  * `compileRepoPatterns`.
  */
 import { z } from "zod";
+import { MAX_WILDCARD_PATTERN } from "../grouping/index.js";
 import { compileExtraPatterns } from "../scrub/extra-patterns.js";
 import { ScrubConfigError } from "../scrub/scrub-config-error.js";
 import { parseDuration } from "./repo-config/duration.js";
@@ -72,6 +73,51 @@ const scrubPattern = regex.check((ctx) => {
     if (!(error instanceof ScrubConfigError)) throw error;
     ctx.issues.push({ code: "custom", message: error.message, input: ctx.value });
   }
+});
+
+/** A wildcard of grouping rules (`*`, `?`; matched without regexes, see grouping/wildcard.ts). */
+const wildcard = z
+  .string({ error: 'expected a pattern like "shop.*" or "**/vendor/**"' })
+  .min(1)
+  .max(MAX_WILDCARD_PATTERN, {
+    error: `expected a pattern of at most ${MAX_WILDCARD_PATTERN} characters`,
+  });
+
+const MAX_GROUPING_RULES = 50;
+
+/** `{path|module|function: <wildcard>, app: true|false}`: at least one of the three. */
+const inAppRule = z
+  .strictObject({
+    path: wildcard.optional(),
+    module: wildcard.optional(),
+    function: wildcard.optional(),
+    app: z.boolean({ error: "expected app: true or app: false" }),
+  })
+  .refine((r) => r.path !== undefined || r.module !== undefined || r.function !== undefined, {
+    error: "an in_app rule needs path, module or function",
+  });
+
+/** `{match: {type, message, module, path, function, tags}, fingerprint: [..]}`. */
+const fingerprintRule = z.strictObject({
+  match: z
+    .strictObject({
+      type: wildcard.optional(),
+      message: wildcard.optional(),
+      module: wildcard.optional(),
+      path: wildcard.optional(),
+      function: wildcard.optional(),
+      tags: z.record(z.string().min(1).max(200), wildcard).optional(),
+    })
+    .refine((m) => Object.values(m).some((v) => v !== undefined), {
+      error:
+        "a fingerprint rule's match needs at least one of type, message, module, path, function, tags",
+    }),
+  fingerprint: z
+    .array(z.string().min(1).max(500), {
+      error: 'expected a list like ["database-timeouts"] or ["{{ default }}", "{{ tags.tenant }}"]',
+    })
+    .min(1)
+    .max(20),
 });
 
 /** GitHub label colour: six hex digits, `#` optional; YAML may read `123456` as a number. */
@@ -297,6 +343,17 @@ export const repoConfigSchema = z
         resolved_events: duration("30d", true),
         /** All other events. */
         events: duration("90d", true),
+      })
+      .prefault({}),
+
+    /**
+     * Grouping rules as code (src/grouping/grouping-rules.ts): which frames are the app's, and
+     * fingerprints for events that the built-in grouping splits or joins wrongly.
+     */
+    grouping: z
+      .strictObject({
+        in_app: z.array(inAppRule).max(MAX_GROUPING_RULES).prefault([]),
+        fingerprints: z.array(fingerprintRule).max(MAX_GROUPING_RULES).prefault([]),
       })
       .prefault({}),
 

@@ -71,7 +71,36 @@ export interface BugsTable {
   last_notified_count: Generated<number>;
   /** Set when merged into another bug: its fingerprint then counts toward that bug. */
   merged_into_id: number | null;
+  /** What its fingerprint is made of (grouping/fingerprint.ts); null for bugs older than that. */
+  grouping: ColumnType<BugGrouping | null, string | null | undefined, string | null>;
   created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+/** `bugs.grouping`: the fingerprint's version, what it was made of, and its parts. */
+export interface BugGrouping {
+  version: number;
+  basis: string;
+  parts: string[];
+  /** The repository fingerprint rule (1-based) that made it. */
+  rule?: number;
+}
+
+/** Hashes a bug answers to besides its own `fingerprint` (learnt in a grouping transition). */
+export interface BugFingerprintsTable {
+  project_id: number;
+  fingerprint: string;
+  bug_id: number;
+  version: number;
+  created_at: DefaultTimestamp;
+}
+
+/** One row (id 1): the grouping version in use and the transition from the one before. */
+export interface GroupingStateTable {
+  id: number;
+  version: number;
+  previous_version: number | null;
+  transition_until: NullableTimestamp;
   updated_at: DefaultTimestamp;
 }
 
@@ -212,6 +241,8 @@ export interface UserDaySketchesTable {
 export interface Database {
   projects: ProjectsTable;
   bugs: BugsTable;
+  bug_fingerprints: BugFingerprintsTable;
+  grouping_state: GroupingStateTable;
   events: EventsTable;
   bug_hourly: BugHourlyTable;
   outbox: OutboxTable;

@@ -1,6 +1,7 @@
 import type { ErrorEvent, StackFrame } from "./error-event.js";
 import { eventFrames } from "./event-frames.js";
 import { frameLocation } from "./frame-location.js";
+import type { InAppRule } from "./in-app.js";
 import { urlPattern } from "./url-pattern.js";
 
 const MAX_CULPRIT = 300;
@@ -16,8 +17,8 @@ function describe(frame: StackFrame): string | undefined {
  * Where the bug is, for people: the raising-most in-app frame (`cart/checkout.ts in applyCoupon`),
  * else the failing request (`GET /api/pets/{id}`), else the raising-most frame of any kind.
  */
-export function culprit(event: ErrorEvent): string | undefined {
-  const frames = eventFrames(event);
+export function culprit(event: ErrorEvent, inAppRule?: InAppRule): string | undefined {
+  const frames = eventFrames(event, inAppRule);
   const inApp = frames.findLast((f) => f.inApp && describe(f));
   const fromFrame = inApp && describe(inApp);
   if (fromFrame) return fromFrame.slice(0, MAX_CULPRIT);

@@ -19,6 +19,9 @@ export interface StackFrame {
   function?: string;
   lineno?: number;
   colno?: number;
+  /** The source line of the frame, as the SDK read it (Sentry's `context_line`): grouping tells
+   * two raise sites in one function apart by it, and a frame without a usable name too. */
+  contextLine?: string;
   /** True for the application's own code, false for libraries/runtime; undefined = unknown. */
   inApp?: boolean;
 }
@@ -41,6 +44,11 @@ export interface ErrorEvent {
   /** Exception class or error name: `TypeError`, `java.lang.NullPointerException`. */
   errorType: string;
   message: string;
+  /**
+   * The exceptions this one was raised from (Python's `raise … from`, JavaScript's `cause`,
+   * Java's "Caused by"), the nearest cause first. Their types are part of the fingerprint.
+   */
+  causes?: { type: string; message?: string }[];
   /** A message template before parameters were put in (Sentry `logentry.message`), for grouping. */
   messageTemplate?: string;
   /**

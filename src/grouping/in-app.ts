@@ -96,6 +96,10 @@ const isLibraryPath = memoizeString((path: string) =>
   LIBRARY_PATH.test(path.replaceAll("\\", "/")),
 );
 
+/**
+ * Version 1 and ingestion: the client's `in_app` always wins, the heuristics decide the rest.
+ * Grouping since version 2 uses `decideInApp`, which trusts the client less.
+ */
 export function isInAppFrame(frame: StackFrame, platform?: string): boolean {
   if (typeof frame?.inApp === "boolean") return frame.inApp;
   const paths = [frame.filename, frame.absPath].filter((p): p is string => !!p);
@@ -112,4 +116,25 @@ export function isInAppFrame(frame: StackFrame, platform?: string): boolean {
 export function markInApp(frames: readonly StackFrame[], platform?: string): StackFrame[] {
   if (!Array.isArray(frames)) return [];
   return frames.map((f) => ({ ...f, inApp: isInAppFrame(f, platform) }));
+}
+
+/** A repository's own say on one frame (`grouping.in_app` rules), or undefined. */
+export type InAppRule = (frame: StackFrame) => boolean | undefined;
+
+/**
+ * In-app as grouping decides it: the repository's rules first; then a frame whose path is
+ * unmistakably a dependency or the runtime (site-packages, node_modules, /usr/lib/python3.11,
+ * gems) is not the app's, whatever the client says (python-sentry-sdk 1.x marks every frame
+ * in-app, the standard library's included, when no in_app_include is set); then the client's
+ * flag; then the heuristics.
+ */
+export function decideInApp(frame: StackFrame, platform?: string, rule?: InAppRule): boolean {
+  const ruled = rule?.(frame);
+  if (ruled !== undefined) return ruled;
+  if (frame.inApp === true) {
+    const paths = [frame.absPath, frame.filename].filter((p): p is string => !!p);
+    if (paths.some(isLibraryPath)) return false;
+    return true;
+  }
+  return isInAppFrame(frame, platform);
 }

@@ -7,14 +7,27 @@ export type * from "./error-event.js";
 export { eventFrames } from "./event-frames.js";
 export {
   computeFingerprint,
-  defaultFingerprintParts,
+  computePreviousFingerprint,
   FINGERPRINT_VERSION,
   type Fingerprint,
+  type FingerprintOptions,
+  type GroupingBasis,
+  PREVIOUS_FINGERPRINT_VERSION,
 } from "./fingerprint.js";
 export { normaliseFilename } from "./frame-location.js";
+export {
+  compileGroupingRules,
+  type FingerprintRuleSettings,
+  type GroupingRules,
+  type GroupingSettings,
+  type InAppRuleSettings,
+  NO_GROUPING_RULES,
+  NO_GROUPING_SETTINGS,
+} from "./grouping-rules.js";
 export { isInAppFrame, markInApp } from "./in-app.js";
 export { parseLevel, severityFromLevel } from "./level.js";
 export { MAX_NORMALISED_MESSAGE, normaliseMessage } from "./normalise-message.js";
 export { MAX_FRAMES, parseStackTrace } from "./parse-stack-trace.js";
 export { MAX_TITLE, titleFor } from "./title.js";
 export { urlPattern } from "./url-pattern.js";
+export { compileWildcard, MAX_WILDCARD_PATTERN } from "./wildcard.js";

@@ -1,6 +1,6 @@
 import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import { bugRef, parseBugRef } from "../bugs/known-bug.js";
-import type { Database, EventRow } from "../db/index.js";
+import type { BugGrouping, Database, EventRow } from "../db/index.js";
 import { InvalidCursorError, decodeCursor, encodeCursor, pageSize } from "./cursor.js";
 import type { BugEvent, BugListItem, ListBugsQuery, ListEventsQuery, Page } from "./stats-types.js";
 
@@ -25,6 +25,7 @@ export function selectBugListColumns<O>(
     "bugs.resolved_at",
     "bugs.regression_count",
     "bugs.issue_url",
+    "bugs.grouping",
   ]);
 }
 
@@ -45,6 +46,7 @@ export interface BugListRow {
   resolved_at: Date | null;
   regression_count: number;
   issue_url: string | null;
+  grouping: BugGrouping | null;
 }
 
 export function toBugListItem(row: BugListRow): BugListItem {
@@ -65,7 +67,22 @@ export function toBugListItem(row: BugListRow): BugListItem {
     resolvedAt: row.resolved_at,
     regressionCount: row.regression_count,
     issueUrl: row.issue_url,
+    grouping: row.grouping,
   };
+}
+
+/** One bug by id, as the lists show it. */
+export async function getBug(
+  db: Kysely<Database>,
+  bugId: number,
+): Promise<BugListItem | undefined> {
+  const row = await selectBugListColumns(
+    db
+      .selectFrom("bugs")
+      .innerJoin("projects", "projects.id", "bugs.project_id")
+      .where("bugs.id", "=", bugId),
+  ).executeTakeFirst();
+  return row ? toBugListItem(row) : undefined;
 }
 
 /** Escapes LIKE wildcards so a search for "50%" matches the text "50%". */

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/index.js";
-import { listBugEvents, listBugs } from "./bug-list.js";
+import { getBug, listBugEvents, listBugs } from "./bug-list.js";
 import type {
   BugEvent,
   BugListItem,
@@ -30,11 +30,14 @@ export type * from "./stats-types.js";
  *   is compacted.
  * - listBugs(): keyset-paginated, newest bug first (id DESC: immutable, so pages never skip or
  *   repeat a bug while new occurrences arrive). Merged bugs are left out (their target lists).
+ * - getBug(): one bug, as listBugs shows it (with its grouping reasons).
  * - listBugEvents(): a bug's stored events, most recent first (received_at DESC, id DESC).
  */
 export interface StatsService {
   summary(query: StatsQuery): Promise<StatsSummary>;
   listBugs(query: ListBugsQuery): Promise<Page<BugListItem>>;
+  /** One bug by id, grouping reasons included; undefined when there is none. */
+  getBug(bugId: number): Promise<BugListItem | undefined>;
   listBugEvents(query: ListEventsQuery): Promise<Page<BugEvent>>;
 }
 
@@ -42,6 +45,7 @@ export function createStatsService(db: Kysely<Database>): StatsService {
   return {
     summary: (query) => summarize(db, query),
     listBugs: (query) => listBugs(db, query),
+    getBug: (bugId) => getBug(db, bugId),
     listBugEvents: (query) => listBugEvents(db, query),
   };
 }

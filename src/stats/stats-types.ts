@@ -57,6 +57,11 @@ export interface BugListItem {
   resolvedAt: Date | null;
   regressionCount: number;
   issueUrl: string | null;
+  /**
+   * Why its events are together: the fingerprint's grouping version, basis (stacktrace,
+   * message, request, client, rule) and the parts that were hashed; null for older bugs.
+   */
+  grouping: { version: number; basis: string; parts: string[]; rule?: number } | null;
 }
 
 /** A bug in a range-bound list, with its occurrences in that range. */

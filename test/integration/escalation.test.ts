@@ -69,7 +69,15 @@ async function newBug(
     method: "POST",
     url: "/api/reports",
     headers: { authorization: `Bearer ${project.ingestKey}` },
-    payload: { error_type: "TypeError", message: options.message ?? "boom", stack: STACK },
+    // A bug per message: messages do not split bugs whose frames say the same, so each message
+    // stands for its own code site.
+    payload: {
+      error_type: "TypeError",
+      message: options.message ?? "boom",
+      stack: options.message
+        ? STACK.replace("applyCoupon", `site_${options.message.replace(/\W/g, "_")}`)
+        : STACK,
+    },
   });
   expect(response.statusCode).toBe(202);
   const number = Number(String(response.json().bug).slice(2));

@@ -11,7 +11,6 @@ import {
   createGroupCommitter,
   createReportService,
   groupEvent,
-  recordOccurrence,
   recordOccurrences,
 } from "../../src/bugs/index.js";
 import { planGithubEffects } from "../../src/github/index.js";
@@ -224,36 +223,6 @@ describe("group commit", () => {
     expect((await bugs())[0]?.occurrence_count).toBe(4);
     expect(await total("events")).toBe(2);
     expect(await total("bug_hourly")).toBe(4);
-  });
-
-  it("stores the same event row as the single path", async () => {
-    const event = errorEvent({
-      environment: "production",
-      release: "shop@1.2.3",
-      url: "https://shop.example/cart/42?coupon=x",
-      method: "POST",
-      status_code: 500,
-      user_id: "u-7",
-      tags: { region: "eu", build: 12 },
-      stack: "TypeError: x\n    at applyCoupon (/app/src/cart/checkout.ts:42:17)",
-    });
-    const at = new Date("2026-11-23T10:15:00.123Z");
-    const single = { ...groupEvent(project.id, event, at), storeEvent: true };
-    const batched = { ...single, event: { ...event, eventId: randomBytes(16).toString("hex") } };
-    await testDb.db.transaction().execute((trx) => recordOccurrence(trx, single));
-    await testDb.db.transaction().execute((trx) => recordOccurrences(trx, [batched]));
-    const rows = await testDb.db.selectFrom("events").selectAll().orderBy("id").execute();
-    expect(rows).toHaveLength(2);
-    const { id: _a, event_id: _b, ...one } = rows[0] as (typeof rows)[number];
-    const { id: _c, event_id: _d, ...two } = rows[1] as (typeof rows)[number];
-    expect(two).toEqual(one);
-    expect(Array.isArray(one.stacktrace)).toBe(true);
-    expect(one.tags).toMatchObject({ region: "eu" });
-    expect(one.received_at).toEqual(at);
-    const hourly = await testDb.db.selectFrom("bug_hourly").selectAll().execute();
-    expect(hourly).toMatchObject([
-      { hour: new Date("2026-11-23T10:00:00Z"), environment: "production", count: 2 },
-    ]);
   });
 
   it("follows merges: reports of a merged fingerprint count on the target bug", async () => {

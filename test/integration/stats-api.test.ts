@@ -239,6 +239,38 @@ describe("GET /api/bugs/:ref/events", () => {
     expect(seen).toEqual(["e6", "e4", "e3", "e2", "e1", "e0", "e5"]);
   });
 
+  it("GET /api/bugs/:ref says why the bug's events are together", async () => {
+    for (const key of ["banana", "sku-1521"]) {
+      const answer = await app.inject({
+        method: "POST",
+        url: "/api/reports",
+        headers: { authorization: `Bearer ${shop.ingestKey}` },
+        payload: {
+          error_type: "KeyError",
+          message: `'${key}'`,
+          stack_trace: [
+            { filename: "shop/prices.py", function: "lookup_price", lineno: 12, in_app: true },
+          ],
+        },
+      });
+      expect(answer.statusCode).toBe(202);
+      expect(answer.json().bug).toBe("B-001");
+    }
+    const bug = await get("/api/bugs/B-001", shopKey);
+    expect(bug.statusCode).toBe(200);
+    expect(bug.json()).toMatchObject({
+      ref: "B-001",
+      occurrenceCount: 2,
+      grouping: {
+        version: 2,
+        basis: "stacktrace",
+        parts: ["type: KeyError", "frame: shop/prices.py in lookup_price"],
+      },
+    });
+    expect((await get("/api/bugs", shopKey)).json().items[0].grouping.basis).toBe("stacktrace");
+    expect((await get("/api/bugs/B-404", shopKey)).statusCode).toBe(404);
+  });
+
   it("404 for an unknown bug; the admin token needs repo", async () => {
     expect((await get("/api/bugs/B-404/events", shopKey)).statusCode).toBe(404);
     const admin = await get("/api/bugs/B-001/events", ADMIN);

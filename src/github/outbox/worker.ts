@@ -219,6 +219,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       releases: await distinct("release"),
       services: await distinct("service"),
       regressionCount: bug.regression_count,
+      ...(bug.grouping ? { grouping: bug.grouping } : {}),
       ...(latestEvent ? { latestEvent } : {}),
       ...(options.appUrl ? { appUrl: options.appUrl } : {}),
     };

@@ -22,4 +22,10 @@ export { issueMarker, parseIssueMarker } from "./issue-marker.js";
 export { issueTitle, MAX_TITLE_LENGTH } from "./issue-title.js";
 export { codeBlock, escapeInline, inlineCode } from "./markdown.js";
 export { formatFrame, renderStack } from "./stack-trace.js";
-export type { BugSeverity, BugStatus, IssueBugView, LatestEventView } from "./types.js";
+export type {
+  BugSeverity,
+  BugStatus,
+  GroupingView,
+  IssueBugView,
+  LatestEventView,
+} from "./types.js";

@@ -9,7 +9,7 @@ import {
   truncateText,
 } from "./markdown.js";
 import { renderStack } from "./stack-trace.js";
-import type { BugStatus, IssueBugView, LatestEventView } from "./types.js";
+import type { BugStatus, GroupingView, IssueBugView, LatestEventView } from "./types.js";
 
 /** GitHub rejects issue bodies longer than this. */
 export const MAX_BODY_LENGTH = 65_536;
@@ -23,6 +23,7 @@ const HEADER_LIMIT = 50;
 const HEADER_VALUE_LIMIT = 300;
 const PAYLOAD_BUDGET = 4_000;
 const LIST_LIMIT = 10;
+const GROUPING_PART_LIMIT = 300;
 const LIST_ITEM_LIMIT = 100;
 
 /** Headers never shown, even though events are scrubbed before they get here. */
@@ -176,6 +177,32 @@ function requestSection(request: NonNullable<LatestEventView["request"]>): strin
   return lines.length > 1 ? lines.join("\n") : undefined;
 }
 
+const BASIS_TEXT: Record<string, string> = {
+  stacktrace: "the exception's type and the stack frames nearest the raise (not its message)",
+  message: "the error's type and its message, with ids, numbers, times and such replaced",
+  request: "the error's type and the failed request's method, route and status",
+  client: "the fingerprint the reporting SDK sent",
+  rule: "a fingerprint rule of `.github/faultline.yml`",
+};
+
+/** Why the bug's events are together, collapsed: the fingerprint's parts as they were hashed. */
+function groupingSection(grouping: GroupingView): string {
+  const basis = BASIS_TEXT[grouping.basis] ?? grouping.basis;
+  const rule =
+    grouping.rule !== undefined ? ` (rule ${grouping.rule} of \`grouping.fingerprints\`)` : "";
+  return [
+    "<details><summary>Why these events are one bug</summary>",
+    "",
+    `Grouped by ${basis}${rule}, grouping version ${grouping.version}:`,
+    "",
+    ...grouping.parts
+      .slice(0, 20)
+      .map((part) => `- ${inlineCode(clip(part, GROUPING_PART_LIMIT))}`),
+    "",
+    "</details>",
+  ].join("\n");
+}
+
 function safeUrl(url: string | undefined): string | undefined {
   if (!url || !/^https?:\/\//i.test(url)) return undefined;
   return url.replace(/[\s()<>]/g, (c) => encodeURIComponent(c));
@@ -201,8 +228,8 @@ function footer(bug: IssueBugView): string {
 }
 
 /**
- * The issue body: hidden marker, summary, table, latest event (message, stack, request) and a
- * footer with the slash commands. Everything from the report is escaped or fenced; the whole
+ * The issue body: hidden marker, summary, table, latest event (message, stack, request), why
+ * its events are grouped, and a footer with the slash commands. Everything from the report is escaped or fenced; the whole
  * stays under GitHub's 65,536-character limit.
  */
 export function renderIssueBody(bug: IssueBugView, latestEvent?: LatestEventView): string {
@@ -216,7 +243,7 @@ export function renderIssueBody(bug: IssueBugView, latestEvent?: LatestEventView
     const request = event.request ? requestSection(event.request) : undefined;
     if (request) eventSections.push(request);
   }
-  const tail = footer(bug);
+  const tail = bug.grouping ? `${groupingSection(bug.grouping)}\n\n${footer(bug)}` : footer(bug);
   const join = (sections: string[]) => [...head, ...sections, tail].join("\n\n");
   let body = join(eventSections);
   // Only reachable with pathological input, as sections have budgets: drop whole sections from

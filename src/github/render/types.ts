@@ -22,6 +22,16 @@ export interface LatestEventView {
   userId?: string;
 }
 
+/** Why a bug's events are together: its fingerprint's version, basis and parts. */
+export interface GroupingView {
+  version: number;
+  /** stacktrace, message, request, client (the SDK's fingerprint) or rule (the repo's). */
+  basis: string;
+  parts: string[];
+  /** The `grouping.fingerprints` rule of .github/faultline.yml, 1-based, when basis is rule. */
+  rule?: number;
+}
+
 /** What the renderers need to know about a KnownBug. */
 export interface IssueBugView {
   /** Per-repository bug number, shown as `B-007`. */
@@ -39,6 +49,8 @@ export interface IssueBugView {
   releases: string[];
   services: string[];
   regressionCount: number;
+  /** What the bug's fingerprint is made of (version, basis, parts), when known. */
+  grouping?: GroupingView;
   latestEvent?: LatestEventView;
   /** Faultline's public URL, for a link to the bug page. */
   appUrl?: string;

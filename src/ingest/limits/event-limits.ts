@@ -11,8 +11,10 @@ export const EVENT_LIMITS = Object.freeze({
   message: 8 * 1024,
   errorType: 512,
   rawStacktrace: 64 * 1024,
-  /** filename, absPath, module, function of one frame. */
+  /** filename, absPath, module, function, contextLine of one frame. */
   frameField: 1024,
+  /** Exceptions kept of a cause chain (their types are grouped on). */
+  causes: 10,
   frames: 250,
   /** Of the frames kept, those from the innermost end (where it was raised): the culprit. */
   innermostFrames: 200,
@@ -149,13 +151,14 @@ export function limitEvent(event: ErrorEvent): ErrorEvent {
     }
     out.fingerprint = fingerprint;
   }
+  if (event.causes) out.causes = limitCauses(event.causes, notes);
   if (event.request) out.request = limitRequest(event.request, notes);
   const context = limitContext(event.context, notes);
   out.context = notes.empty ? context : { ...context, [LIMITS_CONTEXT_KEY]: notes.notes };
   return out;
 }
 
-const FRAME_TEXT = ["filename", "absPath", "module", "function"] as const;
+const FRAME_TEXT = ["filename", "absPath", "module", "function", "contextLine"] as const;
 const FRAME_TEXT_NOTE = FRAME_TEXT.map((field) => `frames.${field}`);
 
 function limitFrames(frames: StackFrame[], notes: Notes): StackFrame[] {
@@ -188,6 +191,18 @@ function limitFrames(frames: StackFrame[], notes: Notes): StackFrame[] {
     out.push(copy ?? frame);
   }
   return out;
+}
+
+function limitCauses(
+  causes: NonNullable<ErrorEvent["causes"]>,
+  notes: Notes,
+): NonNullable<ErrorEvent["causes"]> {
+  if (causes.length > EVENT_LIMITS.causes) notes.cut("causes");
+  return causes.slice(0, EVENT_LIMITS.causes).map((cause) => {
+    const type = notes.text(cause.type, EVENT_LIMITS.errorType, "causes.type");
+    if (cause.message === undefined) return { type };
+    return { type, message: notes.text(cause.message, EVENT_LIMITS.message, "causes.message") };
+  });
 }
 
 function limitTags(tags: Record<string, string>, notes: Notes): Record<string, string> {

@@ -97,6 +97,7 @@ function mapEvent(json: Record<string, unknown>, receivedAt: Date): ErrorEvent {
     context.mechanism = definedOnly({ type: mechanism.type, handled: mechanism.handled });
   }
   if (exceptions.causes.length > 0) context.causes = exceptions.causes;
+  const causes = causeChain(exceptions.causes);
 
   const contexts = isRecord(json.contexts) ? json.contexts : undefined;
   if (contexts && Object.keys(contexts).length > 0) context.contexts = contexts;
@@ -125,6 +126,7 @@ function mapEvent(json: Record<string, unknown>, receivedAt: Date): ErrorEvent {
     context,
   };
   if (messageTemplate !== undefined) event.messageTemplate = messageTemplate;
+  if (causes.length > 0) event.causes = causes;
   assignDefined(event, "platform", nonEmpty(top.platform));
   // Service comes from the `service` tag only: server_name is a host (one per pod), and using
   // it would split one service into as many as it has machines.
@@ -136,6 +138,20 @@ function mapEvent(json: Record<string, unknown>, receivedAt: Date): ErrorEvent {
   assignDefined(event, "userId", userId(json.user));
   assignDefined(event, "fingerprint", fingerprint(json.fingerprint));
   return event;
+}
+
+/** Sentry lists causes oldest first; the event keeps the nearest first, typed ones only. */
+function causeChain(
+  causes: { type?: string; value?: string }[],
+): NonNullable<ErrorEvent["causes"]> {
+  const chain: NonNullable<ErrorEvent["causes"]> = [];
+  for (let i = causes.length - 1; i >= 0; i--) {
+    const type = nonEmpty(causes[i]?.type);
+    if (type === undefined) continue;
+    const message = nonEmpty(causes[i]?.value);
+    chain.push(message === undefined ? { type } : { type, message });
+  }
+  return chain;
 }
 
 /**

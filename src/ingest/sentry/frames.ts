@@ -44,6 +44,8 @@ function mapFrame(raw: unknown): StackFrame | undefined {
   if (lineno !== undefined) frame.lineno = lineno;
   const colno = readInt(raw, "colno", 0);
   if (colno !== undefined) frame.colno = colno;
+  const contextLine = readString(raw, "context_line");
+  if (contextLine !== undefined && contextLine.trim() !== "") frame.contextLine = contextLine;
   const inApp = readBoolean(raw, "in_app");
   if (inApp !== undefined) frame.inApp = inApp;
   return frame;

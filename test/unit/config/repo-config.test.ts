@@ -70,6 +70,7 @@ describe("parseRepoConfig defaults", () => {
       rate_limits: { per_bug_per_minute: 100, per_project_per_minute: 1000 },
       retention: { resolved_events: 30 * 24 * HOUR, events: 90 * 24 * HOUR },
       scrub: { extra_keys: [], extra_patterns: [], ip_addresses: false },
+      grouping: { in_app: [], fingerprints: [] },
       digest: { enabled: false, hour_utc: 9 },
       notifications: {
         slack_webhook_url: null,
@@ -284,6 +285,42 @@ describe("parseRepoConfig errors", () => {
     expect(config.filters.exclude_messages).toEqual(["ok"]);
     expect(config.filters.exclude_error_types).toEqual([]);
     expect(config.scrub.extra_patterns).toEqual([]);
+  });
+
+  it("reads grouping rules, and reports the broken ones by path", () => {
+    const { config, errors } = parseRepoConfig({
+      grouping: {
+        in_app: [
+          { path: "**/vendor/**", app: false },
+          { module: "shop.*" },
+          { app: true },
+          { module: "x".repeat(300), app: true },
+        ],
+        fingerprints: [
+          { match: { type: "ConnectionError", message: "*timed out*" }, fingerprint: ["db"] },
+          { match: {}, fingerprint: ["all"] },
+          { match: { tags: { tenant: "acme-*" } }, fingerprint: [] },
+          { match: { type: "X" }, fingerprint: "not-a-list" },
+          { match: { kind: "X" }, fingerprint: ["y"] },
+        ],
+      },
+    });
+    expect(errors).toEqual([
+      "grouping.in_app[1].app: expected app: true or app: false, got nothing",
+      "grouping.in_app[2]: an in_app rule needs path, module or function",
+      `grouping.in_app[3].module: expected a pattern of at most 200 characters, got "${"x".repeat(57)}..."`,
+      "grouping.fingerprints[1].match: a fingerprint rule's match needs at least one of type, message, module, path, function, tags",
+      'grouping.fingerprints[2].fingerprint: expected a list like ["database-timeouts"] or ["{{ default }}", "{{ tags.tenant }}"]',
+      'grouping.fingerprints[3].fingerprint: expected a list like ["database-timeouts"] or ["{{ default }}", "{{ tags.tenant }}"], got "not-a-list"',
+      "grouping.fingerprints[4].match.kind: unknown key (ignored)",
+      "grouping.fingerprints[4].match: a fingerprint rule's match needs at least one of type, message, module, path, function, tags",
+    ]);
+    expect(config.grouping).toEqual({
+      in_app: [{ path: "**/vendor/**", app: false }],
+      fingerprints: [
+        { match: { type: "ConnectionError", message: "*timed out*" }, fingerprint: ["db"] },
+      ],
+    });
   });
 
   it("never throws, whatever it is given", () => {

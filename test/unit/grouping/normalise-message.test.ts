@@ -35,7 +35,30 @@ describe("normaliseMessage", () => {
       "Could not find file 'C:\\inetpub\\wwwroot\\App_Data\\users.json'",
       "Could not find file '<path>'",
     ],
-    ["Timeout of 30000ms exceeded after 2.5s", "Timeout of <n>ms exceeded after <n>s"],
+    ["Timeout of 30000ms exceeded after 2.5s", "Timeout of <duration> exceeded after <duration>"],
+    ["retrying in 30 seconds (attempt 3)", "retrying in <duration> (attempt <n>)"],
+    // Sentry's parameterisation, pattern by pattern.
+    [
+      "could not reach db-3.eu.shop.io (pool api.internal)",
+      "could not reach <hostname> (pool <hostname>)",
+    ],
+    ["bad header 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "bad header <trace>"],
+    ["commit 3f2a1b9 and 8d7e6f5a9c0b1d2e3f4a5b6c7d8e9f0a1b2c3d4e", "commit <hex> and <hex>"],
+    ["Mon, 02 Jan 2006 15:04:05 GMT is past", "<timestamp> is past"],
+    [
+      "expired Mon Jan 02 2006 15:04:05 GMT+0000 (Coordinated Universal Time)",
+      "expired <timestamp>",
+    ],
+    ["due Jan 2, 2006", "due <timestamp>"],
+    ["at datetime.datetime(2024, 1, 2, 3, 4, 5)", "at <timestamp>"],
+    [
+      "lookup failed: sku='pear' store=\"berlin-2\" cached=true",
+      "lookup failed: sku=<value> store=<value> cached=<bool>",
+    ],
+    // Ids that APIs mint, and random tokens.
+    ["customer cus_8fK2xQ91mZ not found", "customer <id> not found"],
+    ["invoice in_849291 is locked", "invoice <id> is locked"],
+    ["session KoaZ1F4VX9 expired", "session <token> expired"],
     // Status codes distinguish errors: kept.
     ["Request failed with status code 404", "Request failed with status code 404"],
     [

@@ -312,4 +312,41 @@ describe("renderIssueBody", () => {
     });
     expect(body.length).toBeLessThanOrEqual(MAX_BODY_LENGTH);
   });
+
+  it("says why the events are together, collapsed, above the commands", () => {
+    const body = renderIssueBody(
+      nodeTypeErrorBug({
+        grouping: {
+          version: 2,
+          basis: "stacktrace",
+          parts: [
+            "type: TypeError",
+            "frame: routes/cart in checkoutHandler | const id = req.session.user.id;",
+          ],
+        },
+      }),
+    );
+    expect(body).toContain(
+      [
+        "<details><summary>Why these events are one bug</summary>",
+        "",
+        "Grouped by the exception's type and the stack frames nearest the raise (not its message), grouping version 2:",
+        "",
+        "- `type: TypeError`",
+        "- `frame: routes/cart in checkoutHandler | const id = req.session.user.id;`",
+        "",
+        "</details>",
+      ].join("\n"),
+    );
+    expect(body.indexOf("Why these events")).toBeLessThan(body.indexOf("<summary>Commands"));
+    const ruled = renderIssueBody(
+      nodeTypeErrorBug({
+        grouping: { version: 2, basis: "rule", rule: 3, parts: ["db-timeouts"] },
+      }),
+    );
+    expect(ruled).toContain(
+      "Grouped by a fingerprint rule of `.github/faultline.yml` (rule 3 of `grouping.fingerprints`), grouping version 2:",
+    );
+    expect(renderIssueBody(nodeTypeErrorBug())).not.toContain("Why these events");
+  });
 });
