@@ -46,11 +46,11 @@ async function main(): Promise<void> {
 
   let probot: Probot | undefined;
   let setupHandler: Awaited<ReturnType<typeof loadProbotSetupHandler>> | undefined;
-  if (env.APP_ID && env.privateKey) {
+  if (env.APP_ID && env.privateKey && env.WEBHOOK_SECRET) {
     probot = new Probot({
       appId: env.APP_ID,
       privateKey: env.privateKey,
-      secret: env.WEBHOOK_SECRET ?? "development",
+      secret: env.WEBHOOK_SECRET,
       log: log.child({ name: "probot" }),
       ...(env.GHE_HOST
         ? { baseUrl: `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` }

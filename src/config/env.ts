@@ -122,6 +122,15 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     }
     privateKey = decoded;
   }
+  // Without a secret any client could sign deliveries: Probot would otherwise fall back to a
+  // well-known one ("development"), and a forged issue_comment runs slash commands.
+  if (env.APP_ID && privateKey && !env.WEBHOOK_SECRET) {
+    throw new EnvError(
+      "WEBHOOK_SECRET: required when APP_ID and PRIVATE_KEY are set. Set it to the webhook " +
+        'secret of your GitHub App (its settings page, "Webhook secret"; generate one with ' +
+        "`openssl rand -hex 32` and save it there too).",
+    );
+  }
   const displayHost = env.HOST === "0.0.0.0" || env.HOST === "::" ? "localhost" : env.HOST;
   const publicUrl = (env.PUBLIC_URL ?? `http://${displayHost}:${env.PORT}`).replace(/\/+$/, "");
   return Object.freeze({ ...env, privateKey, publicUrl });
