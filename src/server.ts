@@ -21,6 +21,7 @@ import {
   reportRoutes,
   sentryRoutes,
 } from "./ingest/index.js";
+import { childLoggerFactory } from "./request-log.js";
 
 /** Everything the HTTP layer needs, built once by main.ts (or a test) and handed in. */
 export interface AppServices {
@@ -69,6 +70,8 @@ export async function buildServer(
     trustProxy: true,
     // Two info lines per report (serialised, written synchronously) cost more than grouping it;
     // ingestion's failures are still logged by the error handler and the routes.
+    // OAuth codes and states stay out of request logs.
+    childLoggerFactory,
     logController: new LogController({
       disableRequestLogging: (request: { url?: string }) => INGESTION_URL.test(request.url ?? ""),
     }),
