@@ -1,5 +1,5 @@
 import { scrubCreditCards } from "./credit-cards.js";
-import { applyExtraPatterns } from "./extra-patterns.js";
+import { type ExtraPattern, applyExtraPatterns } from "./extra-patterns.js";
 import { FILTERED } from "./filtered.js";
 import { scrubIpAddresses } from "./ip-addresses.js";
 import { escapeRegExp, normalizeKey, sensitiveTerms } from "./sensitive-keys.js";
@@ -118,7 +118,7 @@ function replaceKeyValue(
 
 export interface StringScrubberOptions {
   extraKeys: readonly string[];
-  extraPatterns: readonly RegExp[];
+  extraPatterns: readonly ExtraPattern[];
   scrubIpAddresses: boolean;
 }
 
