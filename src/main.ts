@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       bodyLimit: env.MAX_BODY_BYTES,
       reportRateLimitPerMinute: env.REPORT_RATE_LIMIT_PER_MINUTE,
       sentryRateLimitPerMinute: env.SENTRY_RATE_LIMIT_PER_MINUTE,
+      trustedProxies: env.TRUSTED_PROXIES,
     },
   );
   await app.listen({ port: env.PORT, host: env.HOST });

@@ -48,6 +48,11 @@ export interface ServerOptions {
   sentryRateLimitPerMinute?: number;
   /** /api/reports*: requests per minute per ingest key (default 1000). */
   reportRateLimitPerMinute?: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES): addresses, CIDR ranges or
+   * proxy-addr's names. Default none: the connection's address is the client's.
+   */
+  trustedProxies?: readonly string[];
 }
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
@@ -66,8 +71,9 @@ export async function buildServer(
       ? { loggerInstance: options.logger }
       : { logger: options.logger ?? false }),
     bodyLimit,
-    // Clients behind proxies: trust X-Forwarded-* for the client address used by rate limits.
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies the operator names: with `true` any
+    // client picked its own address, and with it a fresh rate-limit allowance per request.
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
     // Two info lines per report (serialised, written synchronously) cost more than grouping it;
     // ingestion's failures are still logged by the error handler and the routes.
     // OAuth codes and states stay out of request logs.
