@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import pino from "pino";
 import { Probot } from "probot";
@@ -19,6 +20,7 @@ import {
 import { createNotificationHandlers, planNotifications } from "./notifications/index.js";
 import { createDefaultJobs, createScheduler } from "./scheduler/index.js";
 import { buildServer } from "./server.js";
+import type { SetupGuard } from "./setup-guard.js";
 import { createServices } from "./services.js";
 
 /** Process entry: config -> db -> migrate -> probot -> server. Owns signals and shutdown. */
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
 
   let probot: Probot | undefined;
   let setupHandler: Awaited<ReturnType<typeof loadProbotSetupHandler>> | undefined;
+  let setupGuard: SetupGuard | undefined;
   if (env.APP_ID && env.privateKey && env.WEBHOOK_SECRET) {
     probot = new Probot({
       appId: env.APP_ID,
@@ -60,13 +63,19 @@ async function main(): Promise<void> {
     await probot.ready();
   } else {
     setupHandler = await loadProbotSetupHandler({ host: env.HOST, port: env.PORT, log });
+    setupGuard = {
+      token: env.SETUP_TOKEN ?? randomBytes(24).toString("base64url"),
+      // The flow writes .env and process.env: from then on setup is closed until a restart.
+      credentialsExist: () =>
+        Boolean(process.env.APP_ID && (process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH)),
+    };
   }
 
   const app = await buildServer(
     {
       ...services,
       ...(probot ? { probot } : {}),
-      ...(setupHandler ? { setupHandler } : {}),
+      ...(setupHandler && setupGuard ? { setupHandler, setupGuard } : {}),
       dashboard: dashboardSettingsFromEnv(env),
       adminToken: env.FAULTLINE_ADMIN_TOKEN,
     },
@@ -134,6 +143,12 @@ async function main(): Promise<void> {
   });
   scheduler.start();
   log.info(`Faultline listening on ${env.publicUrl} (reports: ${env.publicUrl}/api/reports)`);
+  if (setupGuard) {
+    // The one way to run setup from another machine: whoever reads this log.
+    log.info(
+      `GitHub App setup: open ${env.publicUrl}/probot?setup_token=${setupGuard.token} (or http://localhost:${env.PORT}/probot on this machine)`,
+    );
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {

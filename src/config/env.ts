@@ -44,6 +44,14 @@ const envSchema = z.object({
   PRIVATE_KEY: optionalString,
   PRIVATE_KEY_PATH: optionalString,
   WEBHOOK_SECRET: optionalString,
+  /**
+   * Token of the GitHub App setup link (`/probot?setup_token=…`) while there are no credentials;
+   * unset: a random one, printed in the log at start.
+   */
+  SETUP_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, "use at least 16 characters, e.g. `openssl rand -hex 32`").optional(),
+  ),
   GHE_HOST: optionalString,
   GHE_PROTOCOL: z.preprocess(emptyToUndefined, z.enum(["https", "http"]).optional()),
   LOG_LEVEL: z.preprocess(
