@@ -20,8 +20,8 @@ import {
 import { createNotificationHandlers, planNotifications } from "./notifications/index.js";
 import { createDefaultJobs, createScheduler } from "./scheduler/index.js";
 import { buildServer } from "./server.js";
-import type { SetupGuard } from "./setup-guard.js";
 import { createServices } from "./services.js";
+import type { SetupGuard } from "./setup-guard.js";
 
 /** Process entry: config -> db -> migrate -> probot -> server. Owns signals and shutdown. */
 async function main(): Promise<void> {
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     },
     log: log.child({ name: "outbox" }),
     appUrl: env.publicUrl,
+    ...(env.APP_ID ? { appId: Number(env.APP_ID) } : {}),
     projectConfigs: services.projectConfigs,
     handlers: {
       [OUTBOX_KINDS.loadConfig]: createLoadConfigHandler({

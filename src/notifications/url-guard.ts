@@ -1,5 +1,5 @@
-import { lookup } from "node:dns/promises";
 import type { LookupAddress } from "node:dns";
+import { lookup } from "node:dns/promises";
 import { BlockList, type LookupFunction, isIP } from "node:net";
 
 /**

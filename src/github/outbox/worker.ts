@@ -3,6 +3,7 @@ import type { ProbotOctokit } from "probot";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/repo-config.js";
 import type { BugRow, Database, EventRow, OutboxRow, ProjectRow } from "../../db/schema.js";
 import type { StackFrame } from "../../grouping/error-event.js";
+import { isAuthoredByApp } from "../app-authored.js";
 import {
   type IssueBugView,
   type LatestEventView,
@@ -39,6 +40,8 @@ export interface OutboxWorkerOptions {
   projectConfigs?: { get(projectId: number): Promise<RepoConfig> };
   /** Faultline's public URL, linked from issue bodies. */
   appUrl?: string;
+  /** The GitHub App's id: only issues it authored are adopted by marker (see isAuthoredByApp). */
+  appId?: number;
   /**
    * Handlers for further kinds (escalation steps, notifications, digest), so that each feature
    * keeps its own GitHub or HTTP code next to the rest of it. Built-in kinds cannot be overridden.
@@ -52,6 +55,8 @@ export interface OutboxHandlerContext {
   clock: () => Date;
   log?: OutboxLogger;
   getOctokit: (installationId: number) => Promise<OutboxOctokit>;
+  /** The GitHub App's id, for adopting by marker only issues the App authored. */
+  appId?: number;
   /** The row's bug, project and an installation client for its repository. */
   loadBugContext(): Promise<{
     bug: BugRow;
@@ -257,6 +262,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     });
     for (const item of found.data.items) {
       const marker = parseIssueMarker(item.body ?? "");
+      if (!isAuthoredByApp(item, options.appId)) continue; // a marker anyone could have typed
       if (marker && marker.number === bug.number && marker.fingerprint === bug.fingerprint) {
         await recordIssue(bug.id, { number: item.number, html_url: item.html_url });
         return;
@@ -375,7 +381,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       default: {
         const handler = options.handlers?.[row.kind];
         if (!handler) throw new Error(`unknown outbox kind ${row.kind}`);
-        return handler(row, { db, clock, log, getOctokit, loadBugContext: () => loadContext(row) });
+        return handler(row, {
+          db,
+          clock,
+          log,
+          getOctokit,
+          ...(options.appId !== undefined ? { appId: options.appId } : {}),
+          loadBugContext: () => loadContext(row),
+        });
       }
     }
   }
