@@ -8,9 +8,11 @@ import { EmbeddedDbBusyError, createDb, lockEmbeddedDb, migrateToLatest } from "
 import { DIGEST_KIND, createDigestHandler, runDigests } from "./digest/index.js";
 import { createScheduledJobHandlers } from "./escalation/index.js";
 import {
+  NEW_BUGS_KIND,
   OUTBOX_KINDS,
   type OutboxOctokit,
   createLoadConfigHandler,
+  createNewBugsHandler,
   createOutboxWorker,
   loadProbotSetupHandler,
   planGithubEffects,
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
         allowPrivateNetworks: env.NOTIFICATION_ALLOW_PRIVATE_NETWORKS,
       }),
       [DIGEST_KIND]: createDigestHandler(),
+      [NEW_BUGS_KIND]: createNewBugsHandler(),
     },
   });
   // Repositories installed before config loading existed get their first read.
