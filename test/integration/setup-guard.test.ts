@@ -127,3 +127,22 @@ describe("Probot's setup routes", () => {
     expect(served).toEqual([]);
   });
 });
+
+describe("webhooks before the App's credentials exist", () => {
+  it("are refused (503): nothing is verified against a made-up secret", async () => {
+    const app = await server();
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/github/webhooks",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "issue_comment",
+        "x-github-delivery": "d-1",
+        "x-hub-signature-256": "sha256=00",
+      },
+      payload: "{}",
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error).toBe("not_configured");
+  });
+});
