@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import pino from "pino";
 import { Probot } from "probot";
@@ -7,9 +8,11 @@ import { EmbeddedDbBusyError, createDb, lockEmbeddedDb, migrateToLatest } from "
 import { DIGEST_KIND, createDigestHandler, runDigests } from "./digest/index.js";
 import { createScheduledJobHandlers } from "./escalation/index.js";
 import {
+  NEW_BUGS_KIND,
   OUTBOX_KINDS,
   type OutboxOctokit,
   createLoadConfigHandler,
+  createNewBugsHandler,
   createOutboxWorker,
   loadProbotSetupHandler,
   planGithubEffects,
@@ -20,6 +23,7 @@ import { createNotificationHandlers, planNotifications } from "./notifications/i
 import { createDefaultJobs, createScheduler } from "./scheduler/index.js";
 import { buildServer } from "./server.js";
 import { createServices } from "./services.js";
+import type { SetupGuard } from "./setup-guard.js";
 
 /** Process entry: config -> db -> migrate -> probot -> server. Owns signals and shutdown. */
 async function main(): Promise<void> {
@@ -46,11 +50,12 @@ async function main(): Promise<void> {
 
   let probot: Probot | undefined;
   let setupHandler: Awaited<ReturnType<typeof loadProbotSetupHandler>> | undefined;
-  if (env.APP_ID && env.privateKey) {
+  let setupGuard: SetupGuard | undefined;
+  if (env.APP_ID && env.privateKey && env.WEBHOOK_SECRET) {
     probot = new Probot({
       appId: env.APP_ID,
       privateKey: env.privateKey,
-      secret: env.WEBHOOK_SECRET ?? "development",
+      secret: env.WEBHOOK_SECRET,
       log: log.child({ name: "probot" }),
       ...(env.GHE_HOST
         ? { baseUrl: `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` }
@@ -60,13 +65,19 @@ async function main(): Promise<void> {
     await probot.ready();
   } else {
     setupHandler = await loadProbotSetupHandler({ host: env.HOST, port: env.PORT, log });
+    setupGuard = {
+      token: env.SETUP_TOKEN ?? randomBytes(24).toString("base64url"),
+      // The flow writes .env and process.env: from then on setup is closed until a restart.
+      credentialsExist: () =>
+        Boolean(process.env.APP_ID && (process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH)),
+    };
   }
 
   const app = await buildServer(
     {
       ...services,
       ...(probot ? { probot } : {}),
-      ...(setupHandler ? { setupHandler } : {}),
+      ...(setupHandler && setupGuard ? { setupHandler, setupGuard } : {}),
       dashboard: dashboardSettingsFromEnv(env),
       adminToken: env.FAULTLINE_ADMIN_TOKEN,
     },
@@ -75,6 +86,7 @@ async function main(): Promise<void> {
       bodyLimit: env.MAX_BODY_BYTES,
       reportRateLimitPerMinute: env.REPORT_RATE_LIMIT_PER_MINUTE,
       sentryRateLimitPerMinute: env.SENTRY_RATE_LIMIT_PER_MINUTE,
+      trustedProxies: env.TRUSTED_PROXIES,
     },
   );
   await app.listen({ port: env.PORT, host: env.HOST });
@@ -90,6 +102,7 @@ async function main(): Promise<void> {
     },
     log: log.child({ name: "outbox" }),
     appUrl: env.publicUrl,
+    ...(env.APP_ID ? { appId: Number(env.APP_ID) } : {}),
     projectConfigs: services.projectConfigs,
     handlers: {
       [OUTBOX_KINDS.loadConfig]: createLoadConfigHandler({
@@ -101,6 +114,7 @@ async function main(): Promise<void> {
         allowPrivateNetworks: env.NOTIFICATION_ALLOW_PRIVATE_NETWORKS,
       }),
       [DIGEST_KIND]: createDigestHandler(),
+      [NEW_BUGS_KIND]: createNewBugsHandler(),
     },
   });
   // Repositories installed before config loading existed get their first read.
@@ -133,6 +147,12 @@ async function main(): Promise<void> {
   });
   scheduler.start();
   log.info(`Faultline listening on ${env.publicUrl} (reports: ${env.publicUrl}/api/reports)`);
+  if (setupGuard) {
+    // The one way to run setup from another machine: whoever reads this log.
+    log.info(
+      `GitHub App setup: open ${env.publicUrl}/probot?setup_token=${setupGuard.token} (or http://localhost:${env.PORT}/probot on this machine)`,
+    );
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {

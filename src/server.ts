@@ -21,6 +21,8 @@ import {
   reportRoutes,
   sentryRoutes,
 } from "./ingest/index.js";
+import { childLoggerFactory } from "./request-log.js";
+import { type SetupGuard, isSetupPath, judgeSetupRequest } from "./setup-guard.js";
 
 /** Everything the HTTP layer needs, built once by main.ts (or a test) and handed in. */
 export interface AppServices {
@@ -34,6 +36,8 @@ export interface AppServices {
   probot?: Probot;
   /** Probot's manifest setup flow, served while there are no credentials. */
   setupHandler?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** Who may use setupHandler (loopback, or the token printed at start); required with it. */
+  setupGuard?: SetupGuard;
   /** FAULTLINE_ADMIN_TOKEN: read API access to every project; unset = per-project read keys only. */
   adminToken?: string | undefined;
   /** /dashboard sign-in (dashboardSettingsFromEnv); absent = the page explains the setup. */
@@ -47,6 +51,11 @@ export interface ServerOptions {
   sentryRateLimitPerMinute?: number;
   /** /api/reports*: requests per minute per ingest key (default 1000). */
   reportRateLimitPerMinute?: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES): addresses, CIDR ranges or
+   * proxy-addr's names. Default none: the connection's address is the client's.
+   */
+  trustedProxies?: readonly string[];
 }
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
@@ -65,10 +74,13 @@ export async function buildServer(
       ? { loggerInstance: options.logger }
       : { logger: options.logger ?? false }),
     bodyLimit,
-    // Clients behind proxies: trust X-Forwarded-* for the client address used by rate limits.
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies the operator names: with `true` any
+    // client picked its own address, and with it a fresh rate-limit allowance per request.
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
     // Two info lines per report (serialised, written synchronously) cost more than grouping it;
     // ingestion's failures are still logged by the error handler and the routes.
+    // OAuth codes and states stay out of request logs.
+    childLoggerFactory,
     logController: new LogController({
       disableRequestLogging: (request: { url?: string }) => INGESTION_URL.test(request.url ?? ""),
     }),
@@ -108,9 +120,27 @@ export async function buildServer(
 
   if (services.setupHandler) {
     const setup = services.setupHandler;
+    const guard = services.setupGuard;
+    if (!guard) throw new Error("setupHandler needs a setupGuard");
     app.addHook("onRequest", async (request, reply) => {
       const path = request.url.split("?")[0] ?? "";
-      if (path !== "/" && path !== "/probot" && !path.startsWith("/probot/")) return;
+      if (!isSetupPath(path)) return;
+      const verdict = judgeSetupRequest(request.raw, guard);
+      if (verdict === "closed") {
+        return reply.code(404).send({
+          error: "setup_closed",
+          message:
+            "GitHub App credentials are set: setup is closed. Restart Faultline to use them.",
+        });
+      }
+      if (verdict === "forbidden") {
+        return reply.code(403).send({
+          error: "setup_forbidden",
+          message:
+            "GitHub App setup is served to loopback connections only, or with the one-time link printed in the server log at start (/probot?setup_token=…)",
+        });
+      }
+      if (verdict.setCookie) reply.raw.setHeader("set-cookie", verdict.setCookie);
       reply.hijack();
       const handled = await setup(request.raw, reply.raw);
       if (!handled) reply.raw.writeHead(404).end();

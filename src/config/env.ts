@@ -1,10 +1,23 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /**
  * Process configuration from the environment, validated once at start and frozen. Each bad
  * variable is named in the error, with what was expected.
  */
+
+/** An address, a CIDR range, or one of proxy-addr's names (what Fastify's trustProxy takes). */
+function isProxySpec(spec: string): boolean {
+  if (["loopback", "linklocal", "uniquelocal"].includes(spec)) return true;
+  const [address = "", prefix, extra] = spec.split("/");
+  if (extra !== undefined) return false;
+  const version = isIP(address);
+  if (version === 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (version === 4 ? 32 : 128);
+}
 
 const emptyToUndefined = (value: unknown) =>
   typeof value === "string" && value.trim() === "" ? undefined : value;
@@ -31,6 +44,14 @@ const envSchema = z.object({
   PRIVATE_KEY: optionalString,
   PRIVATE_KEY_PATH: optionalString,
   WEBHOOK_SECRET: optionalString,
+  /**
+   * Token of the GitHub App setup link (`/probot?setup_token=…`) while there are no credentials;
+   * unset: a random one, printed in the log at start.
+   */
+  SETUP_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, "use at least 16 characters, e.g. `openssl rand -hex 32`").optional(),
+  ),
   GHE_HOST: optionalString,
   GHE_PROTOCOL: z.preprocess(emptyToUndefined, z.enum(["https", "http"]).optional()),
   LOG_LEVEL: z.preprocess(
@@ -48,6 +69,31 @@ const envSchema = z.object({
   SENTRY_RATE_LIMIT_PER_MINUTE: z.preprocess(
     emptyToUndefined,
     z.coerce.number().int().positive().default(1000),
+  ),
+  /**
+   * Proxies whose X-Forwarded-For is believed (client addresses for rate limits and logs):
+   * comma-separated addresses or CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`. Unset:
+   * none, the connection's own address counts (any client could otherwise pick its address).
+   */
+  TRUSTED_PROXIES: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .transform((text) =>
+        text
+          .split(",")
+          .map((part) => part.trim())
+          .filter((part) => part !== ""),
+      )
+      .pipe(
+        z.array(
+          z.string().refine(isProxySpec, {
+            error:
+              'expected comma-separated addresses or CIDR ranges (e.g. "10.0.0.0/8,127.0.0.1") or loopback, linklocal, uniquelocal',
+          }),
+        ),
+      )
+      .default([]),
   ),
   /** How long a rotated-out ingest key keeps working, so clients can be redeployed. */
   KEY_ROTATION_GRACE_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(24)),
@@ -121,6 +167,15 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       );
     }
     privateKey = decoded;
+  }
+  // Without a secret any client could sign deliveries: Probot would otherwise fall back to a
+  // well-known one ("development"), and a forged issue_comment runs slash commands.
+  if (env.APP_ID && privateKey && !env.WEBHOOK_SECRET) {
+    throw new EnvError(
+      "WEBHOOK_SECRET: required when APP_ID and PRIVATE_KEY are set. Set it to the webhook " +
+        'secret of your GitHub App (its settings page, "Webhook secret"; generate one with ' +
+        "`openssl rand -hex 32` and save it there too).",
+    );
   }
   const displayHost = env.HOST === "0.0.0.0" || env.HOST === "::" ? "localhost" : env.HOST;
   const publicUrl = (env.PUBLIC_URL ?? `http://${displayHost}:${env.PORT}`).replace(/\/+$/, "");

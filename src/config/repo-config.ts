@@ -235,6 +235,12 @@ export const repoConfigSchema = z
     /** Occurrences of a bug before its issue is opened. */
     threshold: positiveInt(1),
 
+    /**
+     * New issues opened per hour in this repository; past it, new bugs are listed in one
+     * "N new bugs" issue (or a comment on it) and get their own issue as the limit allows.
+     */
+    new_issues_per_hour: positiveInt(20),
+
     /** Occurrence counts that earn a comment on the issue (sorted, duplicates dropped). */
     milestones: z
       .array(z.int().min(1))

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { sql } from "kysely";
 import type { Database, OutboxRow } from "../db/schema.js";
+import { isAuthoredByApp } from "../github/app-authored.js";
 import { GiveUp, type OutboxHandler, type OutboxOctokit } from "../github/outbox/worker.js";
 import type { DigestData } from "./digest-data.js";
 import { DIGEST_ISSUE_TITLE, DIGEST_MARKER, renderDigest } from "./render-digest.js";
@@ -28,13 +29,17 @@ async function rememberedIssue(db: Kysely<Database>, projectId: number, rowId: n
 }
 
 /** Finds the digest issue by its hidden marker (a run that created it may have died unrecorded). */
-async function searchIssue(octokit: OutboxOctokit, repo: Repo): Promise<number | undefined> {
+async function searchIssue(
+  octokit: OutboxOctokit,
+  repo: Repo,
+  appId: number | undefined,
+): Promise<number | undefined> {
   const found = await octokit.request("GET /search/issues", {
     q: `repo:${repo.owner}/${repo.repo} "faultline:digest" in:body is:issue`,
     per_page: 20,
   });
   const mine = found.data.items
-    .filter((item) => (item.body ?? "").includes(DIGEST_MARKER))
+    .filter((item) => (item.body ?? "").includes(DIGEST_MARKER) && isAuthoredByApp(item, appId))
     .sort((a, b) => a.number - b.number);
   return mine[0]?.number;
 }
@@ -89,7 +94,7 @@ export function createDigestHandler(): OutboxHandler {
 
     let issueNumber = await rememberedIssue(ctx.db, row.project_id, row.id);
     if (issueNumber === undefined || !(await edit(issueNumber))) {
-      issueNumber = await searchIssue(octokit, repo);
+      issueNumber = await searchIssue(octokit, repo, ctx.appId);
       if (issueNumber === undefined || !(await edit(issueNumber))) {
         const created = await octokit.rest.issues.create({
           ...repo,

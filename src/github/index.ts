@@ -13,6 +13,7 @@ export {
   planConfigLoad,
   planMissingConfigLoads,
 } from "./config/index.js";
+export { createNewBugsHandler, NEW_BUGS_KIND } from "./outbox/new-issue-cap.js";
 export { enqueue, OUTBOX_KINDS, planGithubEffects } from "./outbox/plan-effects.js";
 export { loadProbotSetupHandler } from "./probot-setup.js";
 export { registerWebhookHandlers, type WebhookDeps } from "./webhooks/index.js";

@@ -51,9 +51,19 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
     global: true,
     max: perMinute,
     timeWindow: 60_000,
-    keyGenerator: (request) => {
+    // The key when it authenticates (cached lookups); a missing or unknown one counts against
+    // the client's address, so made-up keys do not each get a fresh allowance.
+    keyGenerator: async (request) => {
       const key = keyFromHeaders(request.headers as Headers);
-      return key ? `key:${key}` : `ip:${request.ip}`;
+      if (key) {
+        try {
+          await opts.projectAuth.authenticate(key, opts.clock());
+          return `key:${key}`;
+        } catch {
+          // Answered by the handler (401/403).
+        }
+      }
+      return `ip:${request.ip}`;
     },
     // Thrown; the server's error handler answers 429 with this JSON, the plugin adds Retry-After.
     errorResponseBuilder: (_request, context) =>

@@ -61,6 +61,20 @@ function requestKey(request: FastifyRequest): string | undefined {
   return firstValue((request.query as Query | undefined)?.sentry_key);
 }
 
+/** The key in an envelope's `dsn` header (its first line), read without parsing the rest. */
+function envelopeHeaderKey(body: unknown): string | undefined {
+  if (!Buffer.isBuffer(body)) return undefined;
+  const end = body.indexOf(10);
+  const line = body.subarray(0, end < 0 ? Math.min(body.length, 8192) : Math.min(end, 8192));
+  try {
+    const header: unknown = JSON.parse(line.toString("utf8"));
+    if (!header || typeof header !== "object" || Array.isArray(header)) return undefined;
+    return dsnKeyFromEnvelopeHeader(header as Record<string, unknown>)?.publicKey;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Sentry SDK ingestion: `POST /api/:projectId/envelope/` and `POST /api/:projectId/store/`
  * (with or without the trailing slash). The DSN is `http://<ingestKey>@host/<project id>`.
@@ -87,14 +101,26 @@ async function routes(app: FastifyInstance, opts: SentryRoutesOptions) {
     maxAge: 3600,
   });
 
-  // Registered after CORS so the preflight route is not counted.
+  // Registered after CORS so the preflight route is not counted. Counted once the body is read
+  // (preHandler): an envelope may carry its key only in its `dsn` header. Keyed on the key that
+  // authenticates the request, wherever it came from; a missing or unknown key counts against
+  // the client's address, so made-up keys do not each get a fresh allowance.
   await app.register(rateLimit, {
     global: true,
+    hook: "preHandler",
     max: opts.rateLimitPerMinute ?? DEFAULT_SENTRY_RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
-    keyGenerator: (request) => {
-      const key = requestKey(request);
-      return key ? `key:${key}` : `ip:${request.ip}`;
+    keyGenerator: async (request) => {
+      const key = requestKey(request) ?? envelopeHeaderKey(request.body);
+      if (key) {
+        try {
+          await opts.projectAuth.authenticate(key, opts.clock());
+          return `key:${key}`;
+        } catch {
+          // Unknown, expired or suspended: the handler answers it; counted by address.
+        }
+      }
+      return `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) =>
       new SentryRateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),

@@ -19,6 +19,7 @@ import {
   PrivateAddressError,
   type ResolveHost,
   assertPublicUrl,
+  guardedLookup,
   resolveHost,
 } from "./url-guard.js";
 import { signatureHeader, webhookDocument } from "./webhook-document.js";
@@ -87,7 +88,12 @@ export function createNotificationHandlers(
       }
       try {
         if (!options.allowPrivateNetworks) await assertPublicUrl(url, resolve);
-        await postJson(url, body, { headers, timeoutMs });
+        await postJson(url, body, {
+          headers,
+          timeoutMs,
+          // The address connected to is the one checked, not a second DNS answer.
+          ...(options.allowPrivateNetworks ? {} : { lookup: guardedLookup(resolve) }),
+        });
       } catch (error) {
         const permanent =
           error instanceof PrivateAddressError ||

@@ -28,22 +28,24 @@ export interface Scrubber {
 export const MAX_DEPTH = 20;
 
 /** Event fields that are ids or vocabulary, kept as they are (`userId` is an id, not PII). */
-const KEPT_FIELDS = new Set([
-  "eventId",
-  "level",
+const KEPT_FIELDS = new Set(["eventId", "level", "source", "platform", "userId", "fingerprint"]);
+
+/**
+ * Free text: scrubbed as strings, whatever key names they happen to sit under. The error type,
+ * service, environment, release and server name are names in a well-behaved client, but any
+ * client can put a connection string or a token there, and they are stored as they are and make
+ * the issue title: scrubbed like any other string.
+ */
+const TEXT_FIELDS = new Set([
+  "message",
+  "messageTemplate",
+  "rawStacktrace",
   "errorType",
-  "source",
-  "platform",
   "service",
   "environment",
   "release",
   "serverName",
-  "userId",
-  "fingerprint",
 ]);
-
-/** Free text: scrubbed as strings, whatever key names they happen to sit under. */
-const TEXT_FIELDS = new Set(["message", "messageTemplate", "rawStacktrace"]);
 
 /** Frame fields that can carry URLs with query strings or credentials. */
 const FRAME_URL_FIELDS = new Set(["filename", "absPath"]);

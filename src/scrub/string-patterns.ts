@@ -1,5 +1,5 @@
 import { scrubCreditCards } from "./credit-cards.js";
-import { applyExtraPatterns } from "./extra-patterns.js";
+import { type ExtraPattern, applyExtraPatterns } from "./extra-patterns.js";
 import { FILTERED } from "./filtered.js";
 import { scrubIpAddresses } from "./ip-addresses.js";
 import { escapeRegExp, normalizeKey, sensitiveTerms } from "./sensitive-keys.js";
@@ -43,6 +43,29 @@ const BEARER = /(?<![\w-])((?:Bearer|bearer|BEARER)[ \t]+)[\w\-.~+/]{8,}=*/g;
 
 /** AWS access key ids: long-term (AKIA) and temporary (ASIA). */
 const AWS_ACCESS_KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g;
+
+/**
+ * Tokens of well-known services, recognised by their prefixes: GitHub (`ghp_`, `gho_`, `ghu_`,
+ * `ghs_`, `ghr_`, fine-grained `github_pat_`), Stripe secret and restricted keys (`sk_live_`,
+ * `rk_live_`, and `_test_`), Slack (`xoxb-`, `xoxp-`, … and incoming-webhook URLs) and Google API
+ * keys (`AIza` + 35). Each alternative opens with a literal and has no condition after its run,
+ * so a start either fails within a few characters or matches: linear on any text.
+ */
+const SERVICE_TOKEN =
+  /(?<![A-Za-z0-9])(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{22,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|xox[a-z]-[A-Za-z0-9-]{10,}|AIza[\w-]{35})|hooks\.slack\.com\/services\/[\w/]+/g;
+
+/** True when SERVICE_TOKEN may match: a few literal searches cost less than the regex scan. */
+function mayHoldServiceToken(s: string): boolean {
+  return (
+    s.includes("gh") ||
+    s.includes("github_pat_") ||
+    s.includes("k_live_") ||
+    s.includes("k_test_") ||
+    s.includes("xox") ||
+    s.includes("AIza") ||
+    s.includes("hooks.slack.com")
+  );
+}
 
 /** Words without which COOKIE_LINE and AWS_SECRET_KEY cannot match (no `g`: no lastIndex). */
 const HAS_COOKIE = /cookie/i;
@@ -118,7 +141,7 @@ function replaceKeyValue(
 
 export interface StringScrubberOptions {
   extraKeys: readonly string[];
-  extraPatterns: readonly RegExp[];
+  extraPatterns: readonly ExtraPattern[];
   scrubIpAddresses: boolean;
 }
 
@@ -149,6 +172,7 @@ export function createStringScrubber(options: StringScrubberOptions): (s: string
     if (out.includes("earer") || out.includes("EARER")) out = out.replace(BEARER, `$1${FILTERED}`);
     if (out.includes("AKIA") || out.includes("ASIA"))
       out = out.replace(AWS_ACCESS_KEY_ID, FILTERED);
+    if (mayHoldServiceToken(out)) out = out.replace(SERVICE_TOKEN, FILTERED);
     if (scrubIps) out = scrubIpAddresses(out);
     return out;
   };

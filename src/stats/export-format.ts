@@ -10,11 +10,24 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
 };
 
 /**
+ * Characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection"): `=`, `+`,
+ * `-`, `@`, tab and carriage return, and their full-width forms, which some spreadsheets fold.
+ * Bug titles, messages and tags come from whoever holds an ingest key.
+ */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/** OWASP's escape: such a cell gets a leading `'` and is quoted (text, never a formula). */
+export function escapeCsvCell(value: string): string | { value: string; quoted: true } {
+  return FORMULA_START.test(value) ? { value: `'${value}`, quoted: true } : value;
+}
+
+/**
  * Turns batches of records into text chunks, one chunk per batch, pulling the next batch only
  * when the previous chunk is consumed: wrapped in Readable.from, a slow reader slows the queries.
  *
  * - csv: RFC 4180 via csv-stringify (commas, quotes and newlines quoted), header row first even
- *   when there are no rows; dates as ISO 8601, null as an empty field.
+ *   when there are no rows; dates as ISO 8601, null as an empty field; a text cell that a
+ *   spreadsheet would run as a formula starts with `'` (escapeCsvCell).
  * - json: ONE streamed JSON array (`[` … `]`), valid JSON for any tool.
  * - ndjson: one JSON object per line.
  */
@@ -29,7 +42,7 @@ export async function* formatExport<T extends object>(
       if (batch.length === 0) continue;
       yield stringify(batch as Record<string, unknown>[], {
         columns: [...columns],
-        cast: { date: (d) => d.toISOString(), boolean: (b) => String(b) },
+        cast: { date: (d) => d.toISOString(), boolean: (b) => String(b), string: escapeCsvCell },
       });
     }
     return;

@@ -98,3 +98,15 @@ export function nockContents(
     ? scope.reply(200, reply.yaml, { "content-type": "text/plain; charset=utf-8" })
     : scope.reply(404, { message: "Not Found" });
 }
+
+/** The App's id in createTestProbot, and how GitHub shows an issue that App opened. */
+export const APP_ID = 1;
+export const APP_AUTHOR = {
+  user: { login: "faultline[bot]", id: 9_000_001, type: "Bot" },
+  performed_via_github_app: { id: APP_ID, slug: "faultline", name: "Faultline" },
+};
+
+/** A search result item as the App authored it, unless the item says who wrote it. */
+export function authoredByApp<T extends object>(item: T): T {
+  return "user" in item ? item : { ...APP_AUTHOR, ...item };
+}

@@ -240,7 +240,7 @@ describe("repo config scrub settings", () => {
     await configure({
       scrub: {
         extra_keys: ["tenant_code"],
-        extra_patterns: ["(?<=order_ref=)[\\w-]+"],
+        extra_patterns: ["order_ref=(?<secret>[\\w-]+)"],
         ip_addresses: true,
       },
     });
@@ -264,7 +264,7 @@ describe("repo config scrub settings", () => {
   it("reports a pattern that matches the empty string and applies the others", async () => {
     const loaded = await services.projectConfigs.save(
       project.id,
-      { scrub: { extra_patterns: ["x*", "(?<=order_ref=)[\\w-]+"] } },
+      { scrub: { extra_patterns: ["x*", "order_ref=(?<secret>[\\w-]+)"] } },
       NOW,
     );
     expect(loaded.errors.join("\n")).toMatch(/matches the empty string/);

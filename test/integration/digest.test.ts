@@ -16,6 +16,7 @@ import {
   ensureProject,
 } from "../../src/projects/index.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
+import { APP_AUTHOR, APP_ID } from "../helpers/github.js";
 
 const API = "https://api.github.com";
 const HOUR = 3_600_000;
@@ -39,6 +40,7 @@ function worker() {
   return createOutboxWorker({
     db: testDb.db,
     getOctokit,
+    appId: APP_ID,
     clock: () => now,
     handlers: { digest_update: createDigestHandler() },
   });
@@ -337,13 +339,29 @@ describe("digest issue", () => {
         incomplete_results: false,
         items: [
           { number: 44, body: "mentions faultline:digest in passing" },
-          { number: 40, body: `${DIGEST_MARKER}\n\nold digest` },
+          { number: 40, body: `${DIGEST_MARKER}\n\nold digest`, ...APP_AUTHOR },
         ],
       });
     nock(API).patch("/repos/octo-org/shop/issues/40").reply(200, { number: 40 });
     const third = await planAndRun();
     expect(third?.payload).toMatchObject({ issue_number: 40 });
     expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it("never edits a user's issue that carries the digest marker", async () => {
+    await seedBug({ number: 1, firstSeen: ago(HOUR), issue: 7 });
+    nock(API)
+      .get("/search/issues")
+      .query(true)
+      .reply(200, {
+        total_count: 1,
+        incomplete_results: false,
+        items: [{ number: 5, body: `${DIGEST_MARKER}\n\nforged`, user: { type: "User" } }],
+      });
+    const created = nock(API).post("/repos/octo-org/shop/issues").reply(201, { number: 6 });
+    const row = await planAndRun();
+    expect(created.isDone()).toBe(true);
+    expect(row?.payload).toMatchObject({ issue_number: 6 });
   });
 
   it("retries after a GitHub error without creating a second issue", async () => {
@@ -353,7 +371,7 @@ describe("digest issue", () => {
       .reply(200, {
         total_count: 1,
         incomplete_results: false,
-        items: [{ number: 12, body: `${DIGEST_MARKER}\n\nyesterday` }],
+        items: [{ number: 12, body: `${DIGEST_MARKER}\n\nyesterday`, ...APP_AUTHOR }],
       });
     nock(API).patch("/repos/octo-org/shop/issues/12").reply(502, { message: "bad gateway" });
     expect(await digests()).toEqual([projectId]);
@@ -368,7 +386,7 @@ describe("digest issue", () => {
       .reply(200, {
         total_count: 1,
         incomplete_results: false,
-        items: [{ number: 12, body: `${DIGEST_MARKER}\n\nyesterday` }],
+        items: [{ number: 12, body: `${DIGEST_MARKER}\n\nyesterday`, ...APP_AUTHOR }],
       });
     nock(API).patch("/repos/octo-org/shop/issues/12").reply(200, { number: 12 });
     expect(await worker().runOnce()).toBe(1);

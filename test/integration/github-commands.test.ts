@@ -6,6 +6,7 @@ import type { Project } from "../../src/projects/index.js";
 import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
 import {
+  API,
   type Payload,
   createTestProbot,
   webhookExample as example,
@@ -20,8 +21,29 @@ let testDb: TestDb;
 let app: FastifyInstance;
 let project: Project;
 
+const INSTALLATION = 4321;
+
+/** The App's installation token (Probot asks for one before it calls the API). */
+function nockToken() {
+  return nock(API)
+    .post(`/app/installations/${INSTALLATION}/access_tokens`)
+    .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+}
+
+/** alice's permission on octo-org/shop, as GET …/collaborators/alice/permission answers it. */
+function nockPermission(permission: string, roleName = permission) {
+  return nock(API)
+    .get("/repos/octo-org/shop/collaborators/alice/permission")
+    .reply(200, { permission, role_name: roleName, user: { login: "alice", type: "User" } });
+}
+
 function commentEvent(body: string, association = "OWNER", issue = ISSUE): Payload {
   const payload = example("issue_comment", "created");
+  // Deliveries to a GitHub App carry the installation (the example payload comes from a repo hook).
+  payload.installation = {
+    id: INSTALLATION,
+    node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDMyMQ==",
+  };
   payload.repository = {
     ...payload.repository,
     id: 9001,
@@ -80,6 +102,8 @@ afterAll(async () => {
 beforeEach(async () => {
   await app?.close();
   await testDb.truncate();
+  nock.cleanAll();
+  nockToken();
   const probot = createTestProbot();
   registerWebhookHandlers(probot, { db: testDb.db, clock: () => NOW });
   await probot.ready();
@@ -123,6 +147,7 @@ describe("parseSlashCommand", () => {
 
 describe("issue_comment slash commands", () => {
   it("changes the severity and replies", async () => {
+    nockPermission("admin");
     const id = await send(commentEvent("/faultline severity critical"));
     expect((await bug()).severity).toBe("critical");
     const rows = await outbox();
@@ -134,11 +159,13 @@ describe("issue_comment slash commands", () => {
   });
 
   it("ignores the bug", async () => {
+    nockPermission("write");
     await send(commentEvent("/faultline ignore"));
     expect((await bug()).status).toBe("ignored");
   });
 
   it("resolves in a release", async () => {
+    nockPermission("write", "maintain");
     await testDb.db.updateTable("bugs").set({ count_since_resolved: 4 }).execute();
     await send(commentEvent("/faultline resolve in 2.4.1", "MEMBER"));
     const row = await bug();
@@ -150,6 +177,7 @@ describe("issue_comment slash commands", () => {
   });
 
   it("merges another bug into this one and counts its later reports here", async () => {
+    nockPermission("write");
     expect(
       (await report({ error_type: "RangeError", message: "other", level: "error" })).statusCode,
     ).toBe(202);
@@ -189,6 +217,7 @@ describe("issue_comment slash commands", () => {
   });
 
   it("refuses merging a bug that does not exist", async () => {
+    nockPermission("admin");
     await send(commentEvent("/faultline merge B-009"));
     const rows = await outbox();
     expect(rows.map((r) => r.kind)).toEqual(["command_reply"]);
@@ -196,15 +225,42 @@ describe("issue_comment slash commands", () => {
   });
 
   it("a commenter without write access changes nothing but gets an error reply", async () => {
+    nockPermission("none");
     await send(commentEvent("/faultline severity critical", "NONE"));
     expect((await bug()).severity).not.toBe("critical");
     const rows = await outbox();
     expect(rows.map((r) => r.kind)).toEqual(["command_reply"]);
     expect(String(rows[0]?.payload.body)).toContain("⚠️");
-    expect(String(rows[0]?.payload.body)).toContain("collaborators");
+    expect(String(rows[0]?.payload.body)).toContain("write access");
+  });
+
+  it("a MEMBER or COLLABORATOR with read or triage permission only is refused", async () => {
+    // author_association says MEMBER (any organisation member) and COLLABORATOR (invited with
+    // any role): neither means write access. GitHub's permission endpoint does.
+    nockPermission("read", "triage");
+    await send(commentEvent("/faultline ignore", "MEMBER"));
+    expect((await bug()).status).toBe("open");
+    await send(commentEvent("/faultline severity low", "COLLABORATOR"));
+    expect((await bug()).severity).not.toBe("low");
+    const rows = await outbox();
+    expect(rows.map((r) => String(r.payload.body))).toEqual([
+      expect.stringContaining("Only people with write access"),
+      expect.stringContaining("Only people with write access"),
+    ]);
+    // One permission request for both commands (cached briefly).
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it("an owner whose permission GitHub cannot tell now is asked to try again", async () => {
+    nock(API).get("/repos/octo-org/shop/collaborators/alice/permission").reply(502, {});
+    await send(commentEvent("/faultline ignore", "OWNER"));
+    expect((await bug()).status).toBe("open");
+    const rows = await outbox();
+    expect(String(rows[0]?.payload.body)).toContain("try again");
   });
 
   it("an unknown subcommand gets an error reply listing the commands", async () => {
+    nockPermission("admin");
     const before = await bug();
     await send(commentEvent("/faultline frobnicate"));
     const after = await bug();
@@ -216,6 +272,7 @@ describe("issue_comment slash commands", () => {
   });
 
   it("ignores plain comments, bots and redeliveries", async () => {
+    nockPermission("admin");
     await send(commentEvent("looks bad"));
     const bot = commentEvent("/faultline ignore");
     bot.sender.type = "Bot";

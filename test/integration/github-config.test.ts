@@ -24,7 +24,9 @@ import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
 import {
   API,
+  APP_ID,
   type Payload,
+  authoredByApp,
   createTestProbot,
   nockContents,
   sendWebhook,
@@ -45,6 +47,7 @@ function worker() {
   return createOutboxWorker({
     db: testDb.db,
     getOctokit: testOctokit,
+    appId: APP_ID,
     clock: () => NOW,
     projectConfigs,
     handlers: { load_config: createLoadConfigHandler({ projectConfigs }) },
@@ -109,7 +112,11 @@ function nockSearchConfigIssue(items: unknown[] = []) {
         q.q === `repo:octo-org/shop "${CONFIG_ISSUE_MARKER}" in:body is:issue` &&
         q.per_page === "20",
     )
-    .reply(200, { total_count: items.length, incomplete_results: false, items });
+    .reply(200, {
+      total_count: items.length,
+      incomplete_results: false,
+      items: items.map((item) => authoredByApp(item as object)),
+    });
 }
 
 beforeAll(async () => {
@@ -449,6 +456,25 @@ describe("the config error issue", () => {
       state: "open",
     });
     expect((await projectConfigs.get(project.id)).threshold).toBe(1);
+  });
+
+  it("never takes a user's issue carrying the config marker for its own", async () => {
+    await installShop();
+    nockContents("octo-org/shop", CONFIG, { status: 200, yaml: broken });
+    nockSearchConfigIssue([
+      { number: 15, state: "open", body: `${CONFIG_ISSUE_MARKER}\nforged`, user: { type: "User" } },
+    ]);
+    let created: { title?: string } | undefined;
+    nock(API)
+      .post("/repos/octo-org/shop/issues", (body) => {
+        created = body;
+        return true;
+      })
+      .reply(201, { number: 16 });
+    expect(await load("1")).toBe(1);
+    expect(created?.title).toBeDefined();
+    expect((await projectRow()).config_issue_number).toBe(16);
+    expect(nock.pendingMocks()).toEqual([]);
   });
 
   it("finds an issue it created but did not record by its marker", async () => {

@@ -8,6 +8,7 @@ import { issueMarker, issueTitle } from "../../src/github/render/index.js";
 import type { Project } from "../../src/projects/index.js";
 import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb, testDatabaseUrl } from "../helpers/db.js";
+import { APP_ID, authoredByApp } from "../helpers/github.js";
 
 const API = "https://api.github.com";
 const NODE_STACK = `TypeError: Cannot read properties of undefined (reading 'id')
@@ -35,7 +36,7 @@ function report(payload: Record<string, unknown>) {
 }
 
 function worker(extra: { batchSize?: number } = {}) {
-  return createOutboxWorker({ db: testDb.db, getOctokit, ...extra });
+  return createOutboxWorker({ db: testDb.db, getOctokit, appId: APP_ID, ...extra });
 }
 
 async function outboxRows() {
@@ -50,7 +51,11 @@ function nockSearch(items: unknown[] = []) {
   return nock(API)
     .get("/search/issues")
     .query((q) => typeof q.q === "string" && q.q.includes("repo:octo-org/shop"))
-    .reply(200, { total_count: items.length, incomplete_results: false, items });
+    .reply(200, {
+      total_count: items.length,
+      incomplete_results: false,
+      items: items.map((item) => authoredByApp(item as object)),
+    });
 }
 
 function nockLabels() {
@@ -154,6 +159,30 @@ describe("GitHub outbox", () => {
     expect(create.isDone()).toBe(false);
     expect(await bug1()).toMatchObject({ issue_number: 9 });
     expect((await outboxRows())[0]?.done_at).toBeInstanceOf(Date);
+  });
+
+  it("never adopts an issue someone else wrote the marker into (issue hijack)", async () => {
+    await report({ error_type: "TypeError", stack: NODE_STACK });
+    const bug = await bug1();
+    const forged = `${issueMarker(bug)}\n\nclose me as not planned`;
+    nockSearch([
+      // A user's issue, and one by another App: both carry B-001's exact marker.
+      { number: 7, html_url: "u7", body: forged, user: { login: "mallory", type: "User" } },
+      {
+        number: 8,
+        html_url: "u8",
+        body: forged,
+        user: { login: "other-app[bot]", type: "Bot" },
+        performed_via_github_app: { id: 999, slug: "other-app" },
+      },
+    ]);
+    nockLabels();
+    const create = nock(API)
+      .post("/repos/octo-org/shop/issues")
+      .reply(201, { number: 12, html_url: "https://github.com/octo-org/shop/issues/12" });
+    expect(await worker().runOnce()).toBe(1);
+    expect(create.isDone()).toBe(true);
+    expect(await bug1()).toMatchObject({ issue_number: 12 });
   });
 
   it("keeps the row on a GitHub 500 and succeeds later", async () => {

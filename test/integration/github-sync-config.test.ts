@@ -10,7 +10,7 @@ import {
 } from "../../src/projects/index.js";
 import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
-import { API, testOctokit } from "../helpers/github.js";
+import { API, APP_ID, testOctokit } from "../helpers/github.js";
 
 // Per-repository config in GitHub sync: labels, threshold, milestones, comments, body refresh.
 
@@ -41,6 +41,7 @@ function worker() {
   return createOutboxWorker({
     db: testDb.db,
     getOctokit: testOctokit,
+    appId: APP_ID,
     clock: () => now,
     projectConfigs,
   });

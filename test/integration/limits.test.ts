@@ -156,7 +156,8 @@ describe("sizes are cut, stored whole otherwise", () => {
     const context = row.context as Record<string, unknown>;
     expect(context.payload).toMatch(/…\[truncated 5904 chars\]$/);
     expect(context._limits).toMatchObject({
-      framesOmitted: { count: 950, at: 50 },
+      // 1,200 frames reach the parser cut to their first and last 500 (MAX_CONTAINER_ENTRIES).
+      framesOmitted: { count: 750, at: 50 },
       tagsDropped: 20,
       truncated: expect.arrayContaining(["message", "frames.function", "context.payload"]),
     });

@@ -1,4 +1,6 @@
 import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { FastifyInstance } from "fastify";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
@@ -449,5 +451,35 @@ describe("notifications", () => {
       resolveHost: async () => ["10.1.2.3"],
     }).runOnce();
     expect(internal.isDone() && metadata.isDone()).toBe(true);
+  });
+});
+
+describe("notification URL guard at connect time", () => {
+  it("connects to the address it checked: a DNS answer that turns private is refused", async () => {
+    const hits: string[] = [];
+    const local = createServer((req, res) => {
+      hits.push(`${req.method} ${req.url}`);
+      res.writeHead(200).end("ok");
+    });
+    await new Promise<void>((done) => local.listen(0, "127.0.0.1", done));
+    nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+    try {
+      const { port } = local.address() as AddressInfo;
+      await configure({ webhook_url: `http://localhost:${port}/hook`, slack_webhook_url: null });
+      await report();
+      // A rebinding name server: a public answer to the check, then the private one.
+      const answers = [["93.184.216.34"]];
+      const resolveHost = async () => answers.shift() ?? ["127.0.0.1"];
+      await worker({ resolveHost }).runOnce();
+      const rows = await outboxRows();
+      expect(hits).toEqual([]);
+      expect(rows.map((r) => [r.kind, r.done_at instanceof Date])).toEqual([
+        ["notify_webhook", true],
+      ]);
+      expect(rows[0]?.last_error).toContain("localhost resolves to 127.0.0.1");
+    } finally {
+      nock.enableNetConnect("127.0.0.1");
+      await new Promise((done) => local.close(done));
+    }
   });
 });

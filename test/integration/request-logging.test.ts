@@ -68,3 +68,29 @@ describe("request logging", () => {
     expect(requestLines().map((l) => l.msg)).toEqual(["incoming request", "request completed"]);
   });
 });
+
+describe("auth routes in request logs", () => {
+  it("log the dashboard's OAuth callback and sign-in without their query strings", async () => {
+    await app.inject({
+      method: "GET",
+      url: "/dashboard/auth/callback?code=c0de5ecret&state=st4te",
+    });
+    await app.inject({ method: "GET", url: "/dashboard/login?next=%2Fdashboard%2Fsecret" });
+    await app.inject({ method: "GET", url: "/probot/success?code=manifestc0de" });
+    const urls = requestLines().flatMap((l) => (l.req ? [l.req.url] : []));
+    expect(urls).toEqual([
+      "/dashboard/auth/callback?[redacted]",
+      "/dashboard/login?[redacted]",
+      "/probot/success?[redacted]",
+    ]);
+    const text = JSON.stringify(lines);
+    for (const secret of ["c0de5ecret", "st4te", "manifestc0de", "secret"]) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it("keeps other query strings", async () => {
+    await app.inject({ method: "GET", url: "/healthz?probe=1" });
+    expect(requestLines()[0]?.req?.url).toBe("/healthz?probe=1");
+  });
+});

@@ -112,7 +112,7 @@ export function createLoadConfigHandler(deps: { projectConfigs: ProjectConfigs }
     }
 
     const target = { projectId: project.id, repo, issueNumber: project.config_issue_number };
-    const issueDeps = { db: ctx.db, octokit, log: ctx.log };
+    const issueDeps = { db: ctx.db, octokit, log: ctx.log, appId: ctx.appId };
     // A retry may follow a run that stored the new errors but failed on GitHub: compare nothing
     // then, and bring the issue in step anyway.
     const retry = row.attempts > 0;

@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../db/index.js";
+import { isAuthoredByApp } from "../app-authored.js";
 import type { OutboxLogger, OutboxOctokit } from "../outbox/worker.js";
 import {
   CONFIG_ISSUE_MARKER,
@@ -20,6 +21,8 @@ interface Deps {
   db: Kysely<Database>;
   octokit: OutboxOctokit;
   log?: OutboxLogger | undefined;
+  /** The GitHub App's id: only its own issues are found by marker. */
+  appId?: number | undefined;
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -30,13 +33,14 @@ function statusOf(error: unknown): number | undefined {
 async function findByMarker(
   octokit: OutboxOctokit,
   repo: { owner: string; repo: string },
+  appId: number | undefined,
 ): Promise<{ number: number; state: string } | undefined> {
   const found = await octokit.request("GET /search/issues", {
     q: `repo:${repo.owner}/${repo.repo} "${CONFIG_ISSUE_MARKER}" in:body is:issue`,
     per_page: 20,
   });
   const ours = found.data.items
-    .filter((item) => hasConfigIssueMarker(item.body))
+    .filter((item) => hasConfigIssueMarker(item.body) && isAuthoredByApp(item, appId))
     .sort((a, b) => (a.state === b.state ? b.number - a.number : a.state === "open" ? -1 : 1));
   const first = ours[0];
   return first ? { number: first.number, state: first.state } : undefined;
@@ -62,7 +66,8 @@ export async function showConfigErrors(
 ): Promise<void> {
   const { db, octokit } = deps;
   const body = renderConfigIssueBody(errors);
-  let number = target.issueNumber ?? (await findByMarker(octokit, target.repo))?.number ?? null;
+  let number =
+    target.issueNumber ?? (await findByMarker(octokit, target.repo, deps.appId))?.number ?? null;
   if (number !== null) {
     try {
       await octokit.rest.issues.update({
@@ -113,7 +118,7 @@ export async function closeConfigIssue(deps: Deps, target: ConfigIssueTarget): P
       if (statusOf(error) !== 404 && statusOf(error) !== 410) throw error;
     }
   } else {
-    issue = await findByMarker(octokit, target.repo);
+    issue = await findByMarker(octokit, target.repo, deps.appId);
     if (issue) await record(deps.db, target.projectId, issue.number);
   }
   if (issue?.state !== "open") return;

@@ -3,6 +3,7 @@ import type { ProbotOctokit } from "probot";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/repo-config.js";
 import type { BugRow, Database, EventRow, OutboxRow, ProjectRow } from "../../db/schema.js";
 import type { StackFrame } from "../../grouping/error-event.js";
+import { isAuthoredByApp } from "../app-authored.js";
 import {
   type IssueBugView,
   type LatestEventView,
@@ -15,6 +16,7 @@ import {
   renderMilestoneComment,
   renderRegressionComment,
 } from "../render/index.js";
+import { deferNewIssue, issuesOpenedThisHour } from "./new-issue-cap.js";
 import { OUTBOX_KINDS } from "./plan-effects.js";
 
 export type OutboxOctokit = InstanceType<typeof ProbotOctokit>;
@@ -39,6 +41,8 @@ export interface OutboxWorkerOptions {
   projectConfigs?: { get(projectId: number): Promise<RepoConfig> };
   /** Faultline's public URL, linked from issue bodies. */
   appUrl?: string;
+  /** The GitHub App's id: only issues it authored are adopted by marker (see isAuthoredByApp). */
+  appId?: number;
   /**
    * Handlers for further kinds (escalation steps, notifications, digest), so that each feature
    * keeps its own GitHub or HTTP code next to the rest of it. Built-in kinds cannot be overridden.
@@ -52,6 +56,8 @@ export interface OutboxHandlerContext {
   clock: () => Date;
   log?: OutboxLogger;
   getOctokit: (installationId: number) => Promise<OutboxOctokit>;
+  /** The GitHub App's id, for adopting by marker only issues the App authored. */
+  appId?: number;
   /** The row's bug, project and an installation client for its repository. */
   loadBugContext(): Promise<{
     bug: BugRow;
@@ -75,7 +81,15 @@ const BASE_BACKOFF_MS = 10_000;
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
 
 /** Thrown by a handler to retry later without counting as a failure of GitHub. */
-export class NotYet extends Error {}
+export class NotYet extends Error {
+  /** When to run again; default: soon. */
+  constructor(
+    message?: string,
+    readonly until?: Date,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Thrown by a handler when retrying cannot help (a webhook answering 404, too many attempts): the
@@ -123,6 +137,9 @@ function toLatestEvent(row: EventRow | undefined): LatestEventView | undefined {
   };
 }
 
+/** The rank of a row's bug's severity (0 = critical), for claiming the worst first. */
+const severityRank = sql<number>`coalesce((SELECT CASE bugs.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END FROM bugs WHERE bugs.id = outbox.bug_id), 1)`;
+
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, getOctokit } = options;
   const clock = options.clock ?? (() => new Date());
@@ -144,6 +161,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         .where("done_at", "is", null)
         .where("run_after", "<=", now)
         .where((eb) => eb.or([eb("locked_until", "is", null), eb("locked_until", "<", now)]))
+        // Most severe bugs first (rows without a bug rank with high); then in planning order.
+        .orderBy(severityRank)
         .orderBy("id")
         .limit(batchSize)
         .forUpdate()
@@ -250,6 +269,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function openIssue(row: OutboxRow) {
     const { bug, octokit, repo, project } = await loadContext(row);
     if (bug.issue_number != null) return; // never two issues
+    // Past the repository's hourly limit: listed in the hour's "N new bugs" issue, opened later.
+    const perHour = (await configFor(project.id)).new_issues_per_hour;
+    if ((await issuesOpenedThisHour(db, project.id, clock())) >= perHour) {
+      throw new NotYet("hourly new-issue limit", await deferNewIssue(db, row, clock()));
+    }
     // A previous run may have created the issue and died before recording it: find it by marker.
     const ref = issueMarker(bug).match(/faultline:(B-\d+)/)?.[1] ?? "";
     const found = await octokit.request("GET /search/issues", {
@@ -258,6 +282,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     });
     for (const item of found.data.items) {
       const marker = parseIssueMarker(item.body ?? "");
+      if (!isAuthoredByApp(item, options.appId)) continue; // a marker anyone could have typed
       if (marker && marker.number === bug.number && marker.fingerprint === bug.fingerprint) {
         await recordIssue(bug.id, { number: item.number, html_url: item.html_url });
         return;
@@ -376,7 +401,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       default: {
         const handler = options.handlers?.[row.kind];
         if (!handler) throw new Error(`unknown outbox kind ${row.kind}`);
-        return handler(row, { db, clock, log, getOctokit, loadBugContext: () => loadContext(row) });
+        return handler(row, {
+          db,
+          clock,
+          log,
+          getOctokit,
+          ...(options.appId !== undefined ? { appId: options.appId } : {}),
+          loadBugContext: () => loadContext(row),
+        });
       }
     }
   }
@@ -396,7 +428,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         await db
           .updateTable("outbox")
           .set({
-            run_after: new Date(now.getTime() + BASE_BACKOFF_MS),
+            run_after: error.until ?? new Date(now.getTime() + BASE_BACKOFF_MS),
             locked_until: null,
             last_error: error.message,
           })

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { LRUCache } from "lru-cache";
 import type { Probot } from "probot";
 import type { BugUpdate, Database } from "../../db/index.js";
 import { ensureProject } from "../../projects/index.js";
@@ -22,6 +23,8 @@ export interface WebhookDeps {
    * (tests, single-repository setups).
    */
   severityLabels?: SeverityLabels;
+  /** How long a commenter's write access, read from GitHub, is trusted (default 60 s). */
+  permissionCacheMs?: number;
 }
 
 type Trx = Transaction<Database>;
@@ -32,8 +35,9 @@ interface RepoRef {
 }
 
 /**
- * GitHub → Faultline sync. Every handler works on the database only (never calls GitHub), runs
- * in one transaction and first claims the delivery id, so a redelivery changes nothing.
+ * GitHub → Faultline sync. Every handler works on the database only, runs in one transaction and
+ * first claims the delivery id, so a redelivery changes nothing. One GitHub read: a slash
+ * command's author's permission on the repository, before the transaction.
  */
 export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void {
   const { db, clock } = deps;
@@ -73,11 +77,29 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
     });
   });
 
+  // Write access, read from GitHub (author_association MEMBER and COLLABORATOR include people
+  // with read or triage only). Kept briefly: a burst of commands costs one call per person.
+  const access = new LRUCache<string, boolean>({
+    max: 5_000,
+    ttl: deps.permissionCacheMs ?? 60_000,
+  });
+
   probot.on("issue_comment.created", async (context) => {
     const payload = context.payload;
     if (payload.sender?.type === "Bot" || payload.comment.user?.type === "Bot") return;
     const parsed = parseSlashCommand(payload.comment.body);
     if (!parsed) return;
+    const commenter = payload.comment.user?.login ?? payload.sender?.login ?? null;
+    let canWrite: boolean | "unknown" = false;
+    if (commenter) {
+      const cacheKey = `${payload.repository.id}:${commenter.toLowerCase()}`;
+      const cached = access.get(cacheKey);
+      if (cached !== undefined) canWrite = cached;
+      else {
+        canWrite = await hasWriteAccess(context.octokit, payload.repository, commenter);
+        if (canWrite !== "unknown") access.set(cacheKey, canWrite);
+      }
+    }
     await claimDelivery(db, context.id, "issue_comment.created", async (trx) => {
       const project = await findProject(trx, payload.repository);
       if (!project) return;
@@ -91,15 +113,17 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
         .forUpdate()
         .executeTakeFirst();
       if (!bug) return; // not an issue Faultline created
-      const login = payload.comment.user?.login ?? payload.sender?.login ?? null;
+      const login = commenter;
       let reply: { ok: boolean; text: string };
-      // Write access is judged from author_association, which GitHub puts in the payload: it
-      // avoids a GitHub call from the webhook. A stricter check through
-      // repos.getCollaboratorPermissionLevel (run from the outbox) could come later.
-      if (!WRITE_ASSOCIATIONS.has(String(payload.comment.author_association))) {
+      if (canWrite === "unknown") {
         reply = {
           ok: false,
-          text: "Only repository owners, members and collaborators can run Faultline commands.",
+          text: "Could not check your permission on this repository with GitHub; please try again.",
+        };
+      } else if (!canWrite) {
+        reply = {
+          ok: false,
+          text: "Only people with write access to this repository can run Faultline commands.",
         };
       } else if ("error" in parsed) {
         reply = { ok: false, text: parsed.error };
@@ -240,8 +264,39 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
   });
 }
 
-/** author_association values that mean write access to the repository. */
-const WRITE_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
+/** Permission levels that may run commands (`maintain` is reported as `write`). */
+const WRITE_PERMISSIONS = new Set(["admin", "maintain", "write"]);
+
+interface PermissionOctokit {
+  rest: {
+    repos: {
+      getCollaboratorPermissionLevel(params: {
+        owner: string;
+        repo: string;
+        username: string;
+      }): Promise<{ data: { permission: string; role_name?: string } }>;
+    };
+  };
+}
+
+/** The commenter's permission on the repository; "unknown" when GitHub could not be asked. */
+async function hasWriteAccess(
+  octokit: PermissionOctokit,
+  repository: { name: string; owner: { login: string } },
+  login: string,
+): Promise<boolean | "unknown"> {
+  try {
+    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+      owner: repository.owner.login,
+      repo: repository.name,
+      username: login,
+    });
+    return WRITE_PERMISSIONS.has(data.permission) || WRITE_PERMISSIONS.has(data.role_name ?? "");
+  } catch (error) {
+    // 404: not a user GitHub knows on this repository; anything else may pass.
+    return (error as { status?: number }).status === 404 ? false : "unknown";
+  }
+}
 
 interface CommandBug {
   id: number;

@@ -24,7 +24,7 @@ describe("extraKeys", () => {
 describe("extraPatterns", () => {
   it("filters every match of each pattern inside strings", () => {
     const { scrubString, scrubValue } = createScrubber({
-      extraPatterns: ["cus_[A-Za-z0-9]{14}", "(?<=order_ref=)\\w+"],
+      extraPatterns: ["cus_[A-Za-z0-9]{14}", "order_ref=(?<secret>\\w+)"],
     });
     expect(scrubString("Stripe customer cus_NffrFeUfNV2Hib not found")).toBe(
       `Stripe customer ${FILTERED} not found`,

@@ -29,7 +29,7 @@ describe("project scrubbers", () => {
 
   it("applies the usable patterns when one cannot be used", async () => {
     const scrubbers = createProjectScrubbers(async () =>
-      settings({ extra_patterns: ["a*", "(?<=ref=)\\d+", "("] }),
+      settings({ extra_patterns: ["a*", "ref=(?<secret>\\d+)", "("] }),
     );
     const scrubber = await scrubbers.get(1);
     expect(scrubber.scrubString("ref=123 and aaa")).toBe("ref=[Filtered] and aaa");

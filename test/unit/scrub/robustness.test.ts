@@ -159,6 +159,8 @@ describe("hostile strings stay fast", () => {
     ["repeated JWT starts", "eyJa.".repeat(40_000)],
     ["unterminated PEM", `-----BEGIN PRIVATE KEY-----${"-".repeat(200_000)}`],
     ["unterminated quote", `password="${"a\\".repeat(100_000)}`],
+    ["service token prefixes", "ghp_xoxb-AIza sk_live_github_pat_ ".repeat(8_000)],
+    ["long token-like run", `ghp_${"a".repeat(200_000)}_${"xoxb-".repeat(40_000)}`],
   ])("%s", (_name, text) => {
     const start = performance.now();
     scrubber.scrubString(text);
