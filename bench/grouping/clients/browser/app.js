@@ -58,6 +58,11 @@ function wireBuyButton(sku) {
   button.remove();
 }
 
+async function submitOrder(id) {
+  await Promise.resolve();
+  throw new Error(`order ${id} rejected by the payment gateway`);
+}
+
 function random(seed) {
   let a = seed >>> 0;
   return () => {
@@ -106,6 +111,8 @@ function sites(rnd) {
     },
     { name: "refresh-prices", kind: "uncaught", run: () => scheduleRefresh(token(rnd, 6 + n(6))) },
     { name: "buy-button", kind: "uncaught", run: () => wireBuyButton(`${pick(WORDS)}-${n(100)}`) },
+    // Left unhandled: the browser's unhandledrejection handler reports it.
+    { name: "submit-order", kind: "uncaught", run: () => void submitOrder(`ord_${n(999999)}`) },
     {
       name: "slow-checkout",
       kind: "message",

@@ -32,6 +32,15 @@ async function main() {
   for (let round = 0; round < rounds; round++) {
     for (const site of list) {
       const options = { tags: { corpus_site: `raven-node/${site.name}` } };
+      if (site.kind === "unhandled") {
+        // raven-node reports unhandled rejections only when asked; report it as caught.
+        try {
+          await site.run();
+        } catch (error) {
+          await send((done) => Raven.captureException(error, options, done));
+        }
+        continue;
+      }
       if (site.kind === "message") {
         const message = site.run();
         await send((done) => Raven.captureMessage(message, { ...options, level: "warning" }, done));

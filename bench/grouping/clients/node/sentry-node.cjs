@@ -24,6 +24,14 @@ async function main() {
   for (let round = 0; round < rounds; round++) {
     for (const site of list) {
       const tags = { corpus_site: `sentry-node/${site.name}` };
+      if (site.kind === "unhandled") {
+        // A rejection nobody handles: the tag travels on the isolation scope of this tick.
+        Sentry.getIsolationScope().setTags(tags);
+        site.run();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        Sentry.getIsolationScope().setTags({ corpus_site: undefined });
+        continue;
+      }
       if (site.kind === "message") {
         Sentry.withScope((scope) => {
           scope.setTags(tags);

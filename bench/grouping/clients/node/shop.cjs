@@ -58,6 +58,11 @@ async function fetchInvoice(id, user) {
   throw new Error(`invoice in_${id} is locked by ${user}@example.com`);
 }
 
+async function reserveStock(sku) {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  throw new RangeError(`not enough stock for ${sku}`);
+}
+
 /** Deterministic values (mulberry32), so that a re-recorded corpus has the same shape. */
 function random(seed) {
   let a = seed >>> 0;
@@ -105,6 +110,12 @@ function sites(rnd) {
     { name: "validate-quantity", run: () => validateOrder({ qty: -1 - n(50), price: 1 }) },
     { name: "validate-price", run: () => validateOrder({ qty: 1, price: -1 - n(50) }) },
     { name: "fetch-invoice", run: () => fetchInvoice(n(999999), pick(WORDS)) },
+    // Left unhandled: the SDK's unhandled-rejection integration reports it.
+    {
+      name: "reserve-stock",
+      kind: "unhandled",
+      run: () => reserveStock(`${pick(WORDS)}-${n(99)}`),
+    },
     {
       name: "slow-payment",
       kind: "message",

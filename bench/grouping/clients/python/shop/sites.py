@@ -65,6 +65,13 @@ def sync_inventory(warehouse, retries):
     log.error("Inventory sync failed for warehouse %s after %d retries", warehouse, retries)
 
 
+def refund(order_id):
+    try:
+        return {"ord_1": 10}[order_id]
+    except KeyError:
+        log.exception("refund of %s failed", order_id)
+
+
 def total(items):
     return sum(map(lambda item: item["price"] * item["qty"], items))
 
@@ -90,5 +97,6 @@ def sites(rnd):
         ("validate-quantity", "exception", lambda: validate({"qty": -rnd.randint(1, 50), "price": 1})),
         ("validate-price", "exception", lambda: validate({"qty": 1, "price": -rnd.randint(1, 50)})),
         ("total", "exception", lambda: total([{"price": 1, "qty": 1}, {"price": rnd.choice(WORDS), "qty": None}])),
+        ("refund", "log", lambda: refund("ord_%d" % rnd.randint(2, 99999))),
         ("sync-inventory", "log", lambda: sync_inventory("wh-%d" % rnd.randint(1, 40), rnd.randint(2, 9))),
     ]
