@@ -30,7 +30,13 @@ async function main(): Promise<void> {
   let releaseLock = () => {};
   const dataDir = resolve(env.DATA_DIR);
   if (!env.DATABASE_URL) releaseLock = lockEmbeddedDb(dataDir);
-  const handle = await createDb({ databaseUrl: env.DATABASE_URL, dataDir });
+  const handle = await createDb({
+    databaseUrl: env.DATABASE_URL,
+    dataDir,
+    // A restart or failover: the connection is replaced; reports get 503 until the server is back.
+    onConnectionError: (error) =>
+      log.warn({ err: error }, "database connection lost; reconnecting on demand"),
+  });
   await migrateToLatest(handle.db);
   log.info(
     { database: handle.kind === "pglite" ? `embedded PGlite in ${dataDir}` : "postgres" },

@@ -13,7 +13,7 @@ import type { Probot } from "probot";
 import { readRoutes } from "./api/read-routes.js";
 import { type ReportService, StoreUnavailableError } from "./bugs/index.js";
 import { type DashboardSettings, dashboardRoutes } from "./dashboard/index.js";
-import type { Database } from "./db/index.js";
+import { type Database, isDatabaseUnavailable } from "./db/index.js";
 import {
   type Admission,
   IngestError,
@@ -232,6 +232,20 @@ function errorHandler(
     return;
   }
   const status = error.statusCode ?? 500;
+  // The database restarting or failing over (outside a report's write, e.g. looking up its key):
+  // the client retries, as for a report refused by the store. (A client's own reset socket while
+  // its body is read comes with a 4xx status and stays a 4xx.)
+  if (status >= 500 && isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, "database unavailable");
+    reply
+      .code(503)
+      .header("retry-after", "1")
+      .send({
+        error: "database_unavailable",
+        message: "the database is unavailable (restarting?): nothing was stored, retry shortly",
+      });
+    return;
+  }
   if (error.code === "invalid_encoding" || error.code === "unsupported_encoding") {
     const text =
       error.code === "invalid_encoding" ? "the body could not be decompressed" : error.message;
