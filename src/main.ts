@@ -113,8 +113,8 @@ async function main(): Promise<void> {
   if (probot) await planMissingConfigLoads(handle.db, services.clock());
   outbox.start(5_000);
 
-  // Escalation, spikes, retention and digests; each run holds a Postgres advisory lock, so
-  // replicas never run one job twice.
+  // Escalation, spikes, retention and digests; each cron tick is claimed in Postgres and each run
+  // holds an advisory lock, so replicas run one tick once and never overlap.
   const scheduler = createScheduler({
     db: handle.db,
     dbKind: handle.kind,

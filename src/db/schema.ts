@@ -209,6 +209,14 @@ export interface UserDaySketchesTable {
   sketch: Uint8Array;
 }
 
+/** Migration 2026-12-08T0900: the last cron tick each scheduled job was claimed for. */
+export interface JobRunsTable {
+  job: string;
+  slot: Timestamp;
+  claimed_at: Timestamp;
+  claimed_by: string;
+}
+
 export interface Database {
   projects: ProjectsTable;
   bugs: BugsTable;
@@ -223,6 +231,7 @@ export interface Database {
   bug_monthly: BugMonthlyTable;
   project_hourly: ProjectHourlyTable;
   user_day_sketches: UserDaySketchesTable;
+  job_runs: JobRunsTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;
