@@ -217,6 +217,13 @@ export interface JobRunsTable {
   claimed_by: string;
 }
 
+/** Migration 2026-12-08T0910: units of a per-minute rate limit asked for, by every replica. */
+export interface RateWindowsTable {
+  key: string;
+  window_start: Timestamp;
+  used: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   bugs: BugsTable;
@@ -232,6 +239,7 @@ export interface Database {
   project_hourly: ProjectHourlyTable;
   user_day_sketches: UserDaySketchesTable;
   job_runs: JobRunsTable;
+  rate_windows: RateWindowsTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -11,6 +11,7 @@ import * as bugMonthly from "./2026-11-24T0910-bug-monthly.js";
 import * as eventsLz4 from "./2026-11-24T1000-events-lz4.js";
 import * as eventsProjectFk from "./2026-12-07T0900-events-project-fk.js";
 import * as jobRuns from "./2026-12-08T0900-job-runs.js";
+import * as rateWindows from "./2026-12-08T0910-rate-windows.js";
 
 /**
  * Every migration, by name. A static list (not a folder scan) so the same code runs under tsx,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-24T1000-events-lz4": eventsLz4,
   "2026-12-07T0900-events-project-fk": eventsProjectFk,
   "2026-12-08T0900-job-runs": jobRuns,
+  "2026-12-08T0910-rate-windows": rateWindows,
 };
