@@ -123,6 +123,9 @@ export interface OutboxTable {
   last_error: string | null;
   done_at: NullableTimestamp;
   created_at: DefaultTimestamp;
+  /** Migration 2026-12-08T0920: the worker holding the lease (`locked_until`), and claims so far. */
+  claimed_by: string | null;
+  claims: Generated<number>;
 }
 
 export interface WebhookDeliveriesTable {
@@ -224,6 +227,17 @@ export interface RateWindowsTable {
   used: number;
 }
 
+/** Migration 2026-12-08T0930: pacing of content-creating GitHub requests per installation. */
+export interface GithubPacingTable {
+  installation_id: number;
+  next_at: Timestamp;
+}
+
+export interface GithubWriteSlotsTable {
+  installation_id: number;
+  at: Timestamp;
+}
+
 export interface Database {
   projects: ProjectsTable;
   bugs: BugsTable;
@@ -240,6 +254,8 @@ export interface Database {
   user_day_sketches: UserDaySketchesTable;
   job_runs: JobRunsTable;
   rate_windows: RateWindowsTable;
+  github_pacing: GithubPacingTable;
+  github_write_slots: GithubWriteSlotsTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

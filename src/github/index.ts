@@ -14,5 +14,14 @@ export {
   planMissingConfigLoads,
 } from "./config/index.js";
 export { enqueue, OUTBOX_KINDS, planGithubEffects } from "./outbox/plan-effects.js";
+export {
+  createLabelCache,
+  createWritePacer,
+  GITHUB_WRITE_LIMITS,
+  type LabelCache,
+  PacedOut,
+  type WritePacer,
+} from "./outbox/write-pacing.js";
+export { commentMarker } from "./outbox/create-once.js";
 export { loadProbotSetupHandler } from "./probot-setup.js";
 export { registerWebhookHandlers, type WebhookDeps } from "./webhooks/index.js";

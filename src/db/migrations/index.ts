@@ -12,6 +12,8 @@ import * as eventsLz4 from "./2026-11-24T1000-events-lz4.js";
 import * as eventsProjectFk from "./2026-12-07T0900-events-project-fk.js";
 import * as jobRuns from "./2026-12-08T0900-job-runs.js";
 import * as rateWindows from "./2026-12-08T0910-rate-windows.js";
+import * as outboxLease from "./2026-12-08T0920-outbox-lease.js";
+import * as githubPacing from "./2026-12-08T0930-github-pacing.js";
 
 /**
  * Every migration, by name. A static list (not a folder scan) so the same code runs under tsx,
@@ -32,4 +34,6 @@ export const migrations: Record<string, Migration> = {
   "2026-12-07T0900-events-project-fk": eventsProjectFk,
   "2026-12-08T0900-job-runs": jobRuns,
   "2026-12-08T0910-rate-windows": rateWindows,
+  "2026-12-08T0920-outbox-lease": outboxLease,
+  "2026-12-08T0930-github-pacing": githubPacing,
 };
