@@ -7,10 +7,13 @@ import { EmbeddedDbBusyError, createDb, lockEmbeddedDb, migrateToLatest } from "
 import { DIGEST_KIND, createDigestHandler, runDigests } from "./digest/index.js";
 import { createScheduledJobHandlers } from "./escalation/index.js";
 import {
+  FaultlineOctokit,
   OUTBOX_KINDS,
   type OutboxOctokit,
+  appLoginOf,
   createLoadConfigHandler,
   createOutboxWorker,
+  createWritePacer,
   loadProbotSetupHandler,
   planGithubEffects,
   planMissingConfigLoads,
@@ -58,6 +61,8 @@ async function main(): Promise<void> {
       privateKey: env.privateKey,
       secret: env.WEBHOOK_SECRET ?? "development",
       log: log.child({ name: "probot" }),
+      // The throttling plugin's fixed spacing of writes lifted: the outbox paces its own.
+      Octokit: FaultlineOctokit,
       ...(env.GHE_HOST
         ? { baseUrl: `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` }
         : {}),
@@ -96,6 +101,10 @@ async function main(): Promise<void> {
     },
     log: log.child({ name: "outbox" }),
     appUrl: env.publicUrl,
+    // GitHub's documented secondary limits (80 writes a minute, 500 an hour per installation),
+    // counted in Postgres so that every replica's writes share them.
+    pacer: createWritePacer({ db: handle.db }),
+    ...(github ? { appLogin: appLoginOf(github) } : {}),
     projectConfigs: services.projectConfigs,
     handlers: {
       [OUTBOX_KINDS.loadConfig]: createLoadConfigHandler({

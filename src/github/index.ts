@@ -14,6 +14,7 @@ export {
   planMissingConfigLoads,
 } from "./config/index.js";
 export { enqueue, OUTBOX_KINDS, planGithubEffects } from "./outbox/plan-effects.js";
+export { appLoginOf, FaultlineOctokit } from "./octokit.js";
 export {
   createLabelCache,
   createWritePacer,
