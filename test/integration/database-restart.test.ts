@@ -193,5 +193,21 @@ describe.skipIf(!url)("a Postgres restart under load", () => {
     // line above has the measured figure.
     expect(recoveryMs).toBeLessThan(3_000);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    // Idle: the pool's connections are terminated between requests (they used to crash the
+    // process with an unhandled 'error' event too); the next report simply gets a new one.
+    const errorsBefore = connectionErrors;
+    const admin2 = await createDb({ databaseUrl: url, poolSize: 1 });
+    const idle = await sql<{ n: number }>`
+      SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+      WHERE application_name = ${appName}`.execute(admin2.db);
+    await admin2.close();
+    expect(Number(idle.rows[0]?.n)).toBeGreaterThan(0);
+    await sleep(200);
+    // Each idle connection told its error (57P01) to the listener instead of crashing.
+    expect(connectionErrors).toBeGreaterThan(errorsBefore);
+    await send(randomBytes(16).toString("hex"));
+    expect(problems).toEqual([]);
+    expect(acked.size).toBe(sent + 1);
   });
 });
