@@ -175,6 +175,58 @@ describe("GitHub answering 5xx to a create it carried out", () => {
     expect(row?.done_at).toBeInstanceOf(Date);
   });
 
+  it("a retried row skips the comments an earlier attempt posted, and posts the rest", async () => {
+    expect((await report({ error_type: "TypeError", message: "boom" })).statusCode).toBe(202);
+    await testDb.db.deleteFrom("outbox").execute();
+    const bug = await bug1();
+    await testDb.db
+      .insertInto("outbox")
+      .values({
+        project_id: project.id,
+        bug_id: bug.id,
+        kind: "two_comments",
+        payload: "{}",
+        idempotency_key: "two_comments:1",
+        run_after: new Date(0),
+        // An earlier claim posted the first comment and died.
+        claims: 1,
+      })
+      .execute();
+    const [row] = await outboxRows();
+    const posted: string[] = [];
+    nock(API)
+      .get("/repos/octo-org/shop/issues/7/comments")
+      .query(true)
+      .times(2)
+      .reply(200, [{ id: 1, body: `first\n\n<!-- faultline:comment row=${row?.id}.1 -->` }])
+      .post("/repos/octo-org/shop/issues/7/comments", (b) => {
+        posted.push(b.body);
+        return true;
+      })
+      .reply(201, { id: 2 });
+    const w = createOutboxWorker({
+      db: testDb.db,
+      getOctokit,
+      handlers: {
+        // Two comments through two octokits of the same attempt: numbered 1 and 2 all the same.
+        two_comments: async (_row, ctx) => {
+          for (const text of ["first", "second"]) {
+            const octokit = await ctx.getOctokit(4242);
+            await octokit.rest.issues.createComment({
+              owner: "octo-org",
+              repo: "shop",
+              issue_number: 7,
+              body: text,
+            });
+          }
+        },
+      },
+    });
+    expect(await w.runOnce()).toBe(1);
+    expect(posted).toEqual([`second\n\n<!-- faultline:comment row=${row?.id}.2 -->`]);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it("a 502 for a create GitHub did not carry out: retried later, created once", async () => {
     expect((await report({ error_type: "TypeError", message: "boom" })).statusCode).toBe(202);
     nockLabels("octo-org/shop", ["bug", "severity:high"]);

@@ -45,6 +45,11 @@ export interface CreateOnceContext {
   since: Date;
   /** A previous claim of the row may have made its writes: look before creating. */
   retried: boolean;
+  /**
+   * The rank of the row's next comment (1, 2, …), counted over every octokit of one attempt: the
+   * same comment gets the same marker in every attempt.
+   */
+  nextComment?: () => number;
   /** The App's bot login (`name[bot]`), to list only its issues; undefined lists everyone's. */
   appLogin?: () => Promise<string | undefined>;
   log?: { warn(obj: unknown, msg?: string): void };
@@ -72,6 +77,12 @@ export function mayHaveLanded(error: unknown): boolean {
 /** Installs the guard on an octokit used for one outbox row. */
 export function createOnce<T extends Octokit>(octokit: T, context: CreateOnceContext): T {
   let comments = 0;
+  const nextComment =
+    context.nextComment ??
+    (() => {
+      comments += 1;
+      return comments;
+    });
   const since = new Date(context.since.getTime() - CLOCK_MARGIN_MS).toISOString();
 
   async function findIssue(options: RequestOptions, marker: string): Promise<unknown> {
@@ -99,8 +110,10 @@ export function createOnce<T extends Octokit>(octokit: T, context: CreateOnceCon
       q: `repo:${owner}/${repo} "${marker.replace(/"/g, "")}" in:body is:issue`,
       per_page: 20,
     });
-    const hits: WithBody[] = searched.data.items;
-    return hits.find((i) => (i.body ?? "").includes(marker));
+    const hits: (WithBody & { user?: { login?: string } | null })[] = searched.data.items;
+    return hits.find(
+      (i) => (i.body ?? "").includes(marker) && (!creator || i.user?.login === creator),
+    );
   }
 
   async function findComment(options: RequestOptions, marker: string): Promise<unknown> {
@@ -139,8 +152,7 @@ export function createOnce<T extends Octokit>(octokit: T, context: CreateOnceCon
       const m = marker;
       find = () => findIssue(options, m);
     } else if (COMMENTS.test(url)) {
-      comments += 1;
-      const marker = commentMarker(context.rowId, comments);
+      const marker = commentMarker(context.rowId, nextComment());
       const body = typeof options.body === "string" ? options.body : "";
       options.body = `${body}\n\n${marker}`;
       find = () => findComment(options, marker);

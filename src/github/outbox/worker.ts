@@ -168,9 +168,19 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
    * writes wait for the installation's slot (write-pacing.ts; installed last, so it runs first:
    * a write that must wait too long fails before anything is sent).
    */
+  // Comments of one attempt at a row, counted over all the octokits it gets (see createOnce).
+  const commentCounts = new WeakMap<OutboxRow, { n: number }>();
+
   async function octokitFor(row: OutboxRow, installationId: number): Promise<OutboxOctokit> {
+    let comments = commentCounts.get(row);
+    if (!comments) {
+      comments = { n: 0 };
+      commentCounts.set(row, comments);
+    }
+    const counter = comments;
     const octokit = createOnce(await getOctokit(installationId), {
       rowId: row.id,
+      nextComment: () => ++counter.n,
       since: new Date(row.created_at),
       retried: row.claims > 1,
       ...(options.appLogin ? { appLogin: options.appLogin } : {}),
