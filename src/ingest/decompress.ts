@@ -58,6 +58,8 @@ export function decompressAfterAuth(options: DecompressOptions) {
     reply: FastifyReply,
     payload: RequestPayload,
   ): Promise<RequestPayload> => {
+    // CORS preflights (and any other bodiless request) are not reports.
+    if (request.method !== "POST") return payload;
     const keyOutside = await options.authenticate(request);
     const encoding = encodingOf(request);
     if (encoding === undefined) return payload;

@@ -163,14 +163,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   // Names this worker in outbox.claimed_by: only its own leases are renewed.
   const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 
+  // Comments of one attempt at a row, counted over all the octokits it gets (see createOnce).
+  const commentCounts = new WeakMap<OutboxRow, { n: number }>();
+
   /**
    * The installation client for one row: creates are never repeated blindly (create-once.ts) and
    * writes wait for the installation's slot (write-pacing.ts; installed last, so it runs first:
    * a write that must wait too long fails before anything is sent).
    */
-  // Comments of one attempt at a row, counted over all the octokits it gets (see createOnce).
-  const commentCounts = new WeakMap<OutboxRow, { n: number }>();
-
   async function octokitFor(row: OutboxRow, installationId: number): Promise<OutboxOctokit> {
     let comments = commentCounts.get(row);
     if (!comments) {
