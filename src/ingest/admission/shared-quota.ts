@@ -54,17 +54,27 @@ interface Budget {
   refilling: Promise<void> | undefined;
 }
 
+/** The reservations of one key and minute in one flush: one row of the statement. */
 interface Request {
   key: string;
   window: number;
+  /** What all its waiters asked for. */
   want: number;
-  limit: number;
-  waiters: { resolve(granted: number): void; reject(error: unknown): void }[];
+  waiters: {
+    want: number;
+    limit: number;
+    resolve(granted: number): void;
+    reject(error: unknown): void;
+  }[];
 }
 
 export function createSharedQuota(options: SharedQuotaOptions): SharedQuota {
   const { db } = options;
-  const budgets = new LRUCache<string, Budget>({ max: options.maxKeys ?? 100_000 });
+  // A past minute's budgets are dead weight: gone two minutes after they were made.
+  const budgets = new LRUCache<string, Budget>({
+    max: options.maxKeys ?? 100_000,
+    ttl: 2 * WINDOW_MS,
+  });
   let queued = new Map<string, Request>();
   let flushScheduled = false;
   let prunedBefore = 0;
@@ -75,15 +85,13 @@ export function createSharedQuota(options: SharedQuotaOptions): SharedQuota {
       const id = `${key}\u0000${window}`;
       let request = queued.get(id);
       if (!request) {
-        request = { key, window, want: 0, limit, waiters: [] };
+        request = { key, window, want: 0, waiters: [] };
         queued.set(id, request);
       }
-      // Two takes of one key in one turn share a reservation; each waiter gets its share below.
+      // One row per key and minute in the statement (a multi-row upsert must not touch a row
+      // twice): budgets of one key under two limits (a config change in flight) share it.
       request.want += want;
-      request.waiters.push({
-        resolve: (granted) => resolve(granted),
-        reject,
-      });
+      request.waiters.push({ want, limit, resolve, reject });
       if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(flush);
@@ -119,12 +127,11 @@ export function createSharedQuota(options: SharedQuotaOptions): SharedQuota {
       }
       for (const request of requests) {
         const after = used.get(`${request.key}\u0000${request.window}`) ?? request.want;
-        const before = after - request.want;
-        let left = Math.max(0, Math.min(request.want, request.limit - before));
+        // As if each waiter's units had been asked for by a statement of its own, in turn.
+        let asked = after - request.want;
         for (const waiter of request.waiters) {
-          const share = Math.min(left, Math.ceil(request.want / request.waiters.length));
-          left -= share;
-          waiter.resolve(share);
+          waiter.resolve(Math.max(0, Math.min(waiter.want, waiter.limit - asked)));
+          asked += waiter.want;
         }
       }
     } catch (error) {
@@ -132,12 +139,18 @@ export function createSharedQuota(options: SharedQuotaOptions): SharedQuota {
     }
   }
 
+  /**
+   * The budget of a key in one minute under one limit. Keyed by all three, not replaced when a
+   * newer minute (or limit) comes along: a take that read the clock just before the minute
+   * changed, and one just after, would otherwise replace each other's budget at every refill and
+   * neither would ever get a unit (a livelock seen at a minute boundary under load).
+   */
   function budgetOf(key: QuotaKey, window: number): Budget {
-    let budget = budgets.get(key.key);
-    // A new minute, or a new limit from the repo config: what was held belongs to the old one.
-    if (!budget || budget.window !== window || budget.limit !== key.limit) {
+    const id = `${key.key}\u0000${window}\u0000${key.limit}`;
+    let budget = budgets.get(id);
+    if (!budget) {
       budget = { window, limit: key.limit, units: 0, exhausted: false, refilling: undefined };
-      budgets.set(key.key, budget);
+      budgets.set(id, budget);
     }
     return budget;
   }
