@@ -24,9 +24,10 @@ export interface CreateDbOptions {
   schema?: string | undefined;
   poolSize?: number;
   /**
-   * How long taking a new connection may last before the query fails (and the request answers
-   * 503). Default 5 s: a server that is restarting refuses at once, one behind a dead network
-   * path would otherwise hold every request until the OS gives up.
+   * How long opening a connection may last before the query fails (and the request answers 503).
+   * Default 10 s: a server that is restarting refuses at once, one behind a dead network path
+   * would otherwise hold every request until the OS gives up (minutes). Waiting for a free
+   * connection of a busy pool is not bounded by it.
    */
   connectTimeoutMs?: number;
   /** Told about connections the server closed (a restart, a failover); they are replaced. */
@@ -51,7 +52,8 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
       max: options.poolSize ?? 10,
       types: pgTypes,
       Client: PreparingClient,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      // Read by PreparingClient (the pool hands its options to each client it opens).
+      ...({ connectTimeoutMs: options.connectTimeoutMs ?? 10_000 } as object),
       // A peer that vanished without a FIN/RST (failover, NAT) is noticed by keepalive probes.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,

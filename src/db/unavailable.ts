@@ -36,6 +36,8 @@ const PG_MESSAGES = [
   "connection error and is not queryable",
   "Client was closed and is not queryable",
   "timeout exceeded when trying to connect",
+  // A connection's own connect timeout (Client connectionTimeoutMillis).
+  "timeout expired",
   "Connection terminated due to connection timeout",
 ];
 
