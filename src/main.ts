@@ -8,12 +8,15 @@ import { EmbeddedDbBusyError, createDb, lockEmbeddedDb, migrateToLatest } from "
 import { DIGEST_KIND, createDigestHandler, runDigests } from "./digest/index.js";
 import { createScheduledJobHandlers } from "./escalation/index.js";
 import {
+  FaultlineOctokit,
   NEW_BUGS_KIND,
   OUTBOX_KINDS,
   type OutboxOctokit,
+  appLoginOf,
   createLoadConfigHandler,
   createNewBugsHandler,
   createOutboxWorker,
+  createWritePacer,
   loadProbotSetupHandler,
   planGithubEffects,
   planMissingConfigLoads,
@@ -34,7 +37,13 @@ async function main(): Promise<void> {
   let releaseLock = () => {};
   const dataDir = resolve(env.DATA_DIR);
   if (!env.DATABASE_URL) releaseLock = lockEmbeddedDb(dataDir);
-  const handle = await createDb({ databaseUrl: env.DATABASE_URL, dataDir });
+  const handle = await createDb({
+    databaseUrl: env.DATABASE_URL,
+    dataDir,
+    // A restart or failover: the connection is replaced; reports get 503 until the server is back.
+    onConnectionError: (error) =>
+      log.warn({ err: error }, "database connection lost; reconnecting on demand"),
+  });
   await migrateToLatest(handle.db);
   log.info(
     { database: handle.kind === "pglite" ? `embedded PGlite in ${dataDir}` : "postgres" },
@@ -57,6 +66,8 @@ async function main(): Promise<void> {
       privateKey: env.privateKey,
       secret: env.WEBHOOK_SECRET,
       log: log.child({ name: "probot" }),
+      // The throttling plugin's fixed spacing of writes lifted: the outbox paces its own.
+      Octokit: FaultlineOctokit,
       ...(env.GHE_HOST
         ? { baseUrl: `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` }
         : {}),
@@ -103,6 +114,10 @@ async function main(): Promise<void> {
     log: log.child({ name: "outbox" }),
     appUrl: env.publicUrl,
     ...(env.APP_ID ? { appId: Number(env.APP_ID) } : {}),
+    // GitHub's documented secondary limits (80 writes a minute, 500 an hour per installation),
+    // counted in Postgres so that every replica's writes share them.
+    pacer: createWritePacer({ db: handle.db }),
+    ...(github ? { appLogin: appLoginOf(github) } : {}),
     projectConfigs: services.projectConfigs,
     handlers: {
       [OUTBOX_KINDS.loadConfig]: createLoadConfigHandler({
@@ -121,8 +136,8 @@ async function main(): Promise<void> {
   if (probot) await planMissingConfigLoads(handle.db, services.clock());
   outbox.start(5_000);
 
-  // Escalation, spikes, retention and digests; each run holds a Postgres advisory lock, so
-  // replicas never run one job twice.
+  // Escalation, spikes, retention and digests; each cron tick is claimed in Postgres and each run
+  // holds an advisory lock, so replicas run one tick once and never overlap.
   const scheduler = createScheduler({
     db: handle.db,
     dbKind: handle.kind,

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import compress from "@fastify/compress";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -13,7 +12,7 @@ import type { Probot } from "probot";
 import { readRoutes } from "./api/read-routes.js";
 import { type ReportService, StoreUnavailableError } from "./bugs/index.js";
 import { type DashboardSettings, dashboardRoutes } from "./dashboard/index.js";
-import type { Database } from "./db/index.js";
+import { type Database, isDatabaseUnavailable } from "./db/index.js";
 import {
   type Admission,
   IngestError,
@@ -93,19 +92,8 @@ export async function buildServer(
       .send({ error: "not_found", message: `no route ${request.method} ${request.url}` });
   });
 
-  // Request bodies may come gzip/deflate/br compressed; the body limit applies after inflation.
-  await app.register(compress, {
-    globalCompression: false,
-    requestEncodings: ["gzip", "deflate", "br"],
-    // The plugin copies these fields onto its own error; the error handler answers with them.
-    onUnsupportedRequestEncoding: (encoding) =>
-      new IngestError(
-        "unsupported_encoding",
-        `unsupported Content-Encoding "${encoding}" (gzip, deflate or br)`,
-      ),
-    onInvalidRequestPayload: (encoding) =>
-      new IngestError("invalid_encoding", `the body is not valid ${encoding} data`),
-  });
+  // Report bodies may come gzip/deflate/br compressed: the ingestion routes inflate them after
+  // checking the key, within the body limit (ingest/decompress.ts). Other routes take none.
 
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
@@ -262,10 +250,15 @@ function errorHandler(
     return;
   }
   const status = error.statusCode ?? 500;
-  if (error.code === "invalid_encoding" || error.code === "unsupported_encoding") {
-    const text =
-      error.code === "invalid_encoding" ? "the body could not be decompressed" : error.message;
-    reply.code(status).send({ error: error.code, message: text });
+  // The database restarting or failing over (outside a report's write, e.g. looking up its key):
+  // the client retries, as for a report refused by the store. (A client's own reset socket while
+  // its body is read comes with a 4xx status and stays a 4xx.)
+  if (status >= 500 && isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, "database unavailable");
+    reply.code(503).header("retry-after", "1").send({
+      error: "database_unavailable",
+      message: "the database is unavailable (restarting?): nothing was stored, retry shortly",
+    });
     return;
   }
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {

@@ -27,7 +27,7 @@ export interface Services {
   projectAuth: ProjectAuth;
   /** Each repository's .github/faultline.yml, as last read from GitHub. */
   projectConfigs: ProjectConfigs;
-  /** Inbound filters, sampling and rate limits of reports (per process). */
+  /** Inbound filters, sampling and rate limits of reports (limits shared by replicas). */
   admission: Admission;
 }
 
@@ -43,7 +43,8 @@ export interface CreateServicesInput {
 export function createServices(input: CreateServicesInput): Services {
   const clock = input.clock ?? (() => new Date());
   const projectConfigs = createProjectConfigs(input.db);
-  const admission = createAdmission({ projectConfigs, clock });
+  // Per-minute limits are counted in Postgres, shared by every replica.
+  const admission = createAdmission({ projectConfigs, clock, db: input.db });
   const scrubbers = createProjectScrubbers(async (id) => (await projectConfigs.get(id)).scrub);
   // Compiled once per grouping section object: the config is re-read every 30 s, not per report.
   const compiledGrouping = new WeakMap<object, GroupingRules>();

@@ -1,15 +1,17 @@
 /**
- * Why a write was refused without being tried: the queue is full (the database is not keeping
- * up) or the process is shutting down. HTTP answers 503 with Retry-After; nothing was stored.
+ * Why a write was refused or failed before its COMMIT was known to succeed: the queue is full
+ * (the database is not keeping up), the process is shutting down, or the database cannot be
+ * reached (restart, failover). HTTP answers 503 with Retry-After; nothing was acknowledged.
  */
 export class StoreUnavailableError extends Error {
   override name = "StoreUnavailableError";
   constructor(
-    readonly code: "queue_full" | "closing",
+    readonly code: "queue_full" | "closing" | "database_unavailable",
     message: string,
     readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -83,6 +85,15 @@ export function createGroupCommitter<T, R>(
     try {
       results = await options.commitBatch(batch.map((p) => p.item));
     } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        // The database is gone, not one item bad: committing each alone would fail the same way,
+        // one connect timeout after another.
+        inFlight--;
+        for (const pending of batch) pending.reject(error);
+        schedule();
+        notifyIdle();
+        return;
+      }
       try {
         // One bad item must not fail the others: find it by committing each alone.
         options.onBatchFailure?.(error, batch.length);

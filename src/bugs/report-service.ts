@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../db/index.js";
+import { type Database, isDatabaseUnavailable } from "../db/index.js";
 import {
   type ErrorEvent,
   type GroupingRules,
@@ -149,6 +149,26 @@ export function toReportResult(outcome: OccurrenceOutcome, eventId: string): Rep
   };
 }
 
+/**
+ * A restart or failover of the database fails the write with a connection error (57P01, a reset
+ * socket, a refused connect): the client is told 503 + Retry-After, not 500. If the COMMIT itself
+ * was cut, the group may have been stored; the client's retry carries the same event id and is
+ * counted once.
+ */
+async function unavailableAs503<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    throw new StoreUnavailableError(
+      "database_unavailable",
+      "the database is unavailable (restarting?): nothing was stored, retry shortly",
+      1,
+      { cause: error },
+    );
+  }
+}
+
 export function createReportService(deps: ReportServiceDeps): ReportService {
   const clock = deps.clock ?? (() => new Date());
   const effects = deps.effects ?? [];
@@ -223,30 +243,32 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
   const committer = createGroupCommitter<Occurrence, OccurrenceOutcome>({
     ...deps.groupCommit,
     ...(deps.onBatchFailure ? { onBatchFailure: deps.onBatchFailure } : {}),
-    async commitBatch(occurrences) {
-      try {
-        return await storeGroup(occurrences, knownTargets);
-      } catch (error) {
-        // A remembered bug was merged or deleted, or a client retried a stored event: the
-        // lookup sorts that out for the whole group (the one-by-one fallback is for bad reports).
-        if (error instanceof KnownTargetsMiss) return storeGroup(occurrences, undefined);
-        throw error;
-      }
-    },
-    // A failed group is retried report by report (a group of one), so that only the bad one
-    // fails.
-    async commitOne(occurrence) {
-      try {
-        return (await storeGroup([occurrence], undefined))[0] as OccurrenceOutcome;
-      } catch (error) {
-        // Two deliveries of one event raced, or the bug was merged meanwhile: the second try
-        // finds the stored event (and counts nothing) or the merge target.
-        if (!(error instanceof DuplicateEventRace) && !(error instanceof MergedMeanwhile)) {
+    commitBatch: (occurrences) =>
+      unavailableAs503(async () => {
+        try {
+          return await storeGroup(occurrences, knownTargets);
+        } catch (error) {
+          // A remembered bug was merged or deleted, or a client retried a stored event: the
+          // lookup sorts that out for the whole group (the one-by-one fallback is for bad reports).
+          if (error instanceof KnownTargetsMiss) return storeGroup(occurrences, undefined);
           throw error;
         }
-        return (await storeGroup([occurrence], undefined))[0] as OccurrenceOutcome;
-      }
-    },
+      }),
+    // A failed group is retried report by report (a group of one), so that only the bad one
+    // fails.
+    commitOne: (occurrence) =>
+      unavailableAs503(async () => {
+        try {
+          return (await storeGroup([occurrence], undefined))[0] as OccurrenceOutcome;
+        } catch (error) {
+          // Two deliveries of one event raced, or the bug was merged meanwhile: the second try
+          // finds the stored event (and counts nothing) or the merge target.
+          if (!(error instanceof DuplicateEventRace) && !(error instanceof MergedMeanwhile)) {
+            throw error;
+          }
+          return (await storeGroup([occurrence], undefined))[0] as OccurrenceOutcome;
+        }
+      }),
   });
   const store = (occurrence: Occurrence) => committer.submit(occurrence);
 

@@ -3,3 +3,4 @@ export { EmbeddedDbBusyError, lockEmbeddedDb } from "./embedded-lock.js";
 export { MigrationError, migrateToLatest } from "./migrate.js";
 export { PREPARED } from "./prepared-statements.js";
 export type * from "./schema.js";
+export { isDatabaseUnavailable } from "./unavailable.js";

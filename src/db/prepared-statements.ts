@@ -60,6 +60,19 @@ function literal(value: unknown): string | undefined {
 export class PreparingClient extends pg.Client {
   #beginHeld = false;
 
+  /**
+   * `connectTimeoutMs` bounds this connection's own connect and start-up (Client's
+   * connectionTimeoutMillis). Not given to the pool as connectionTimeoutMillis: pg-pool would
+   * also fail a query that waits that long for a free connection of a busy pool.
+   */
+  constructor(config?: string | (pg.ClientConfig & { connectTimeoutMs?: number })) {
+    super(
+      typeof config === "object" && config.connectTimeoutMs
+        ? { ...config, connectionTimeoutMillis: config.connectTimeoutMs }
+        : config,
+    );
+  }
+
   // biome-ignore lint/suspicious/noExplicitAny: pg's query() has a dozen overloads; this passes them all through.
   override query(config: any, values?: any, callback?: any): any {
     // Kysely's calls: text and a parameter array, answered by a promise.

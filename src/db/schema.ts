@@ -152,6 +152,9 @@ export interface OutboxTable {
   last_error: string | null;
   done_at: NullableTimestamp;
   created_at: DefaultTimestamp;
+  /** Migration 2026-12-08T0920: the worker holding the lease (`locked_until`), and claims so far. */
+  claimed_by: string | null;
+  claims: Generated<number>;
 }
 
 export interface WebhookDeliveriesTable {
@@ -238,6 +241,32 @@ export interface UserDaySketchesTable {
   sketch: Uint8Array;
 }
 
+/** Migration 2026-12-08T0900: the last cron tick each scheduled job was claimed for. */
+export interface JobRunsTable {
+  job: string;
+  slot: Timestamp;
+  claimed_at: Timestamp;
+  claimed_by: string;
+}
+
+/** Migration 2026-12-08T0910: units of a per-minute rate limit asked for, by every replica. */
+export interface RateWindowsTable {
+  key: string;
+  window_start: Timestamp;
+  used: number;
+}
+
+/** Migration 2026-12-08T0930: pacing of content-creating GitHub requests per installation. */
+export interface GithubPacingTable {
+  installation_id: number;
+  next_at: Timestamp;
+}
+
+export interface GithubWriteSlotsTable {
+  installation_id: number;
+  at: Timestamp;
+}
+
 export interface Database {
   projects: ProjectsTable;
   bugs: BugsTable;
@@ -254,6 +283,10 @@ export interface Database {
   bug_monthly: BugMonthlyTable;
   project_hourly: ProjectHourlyTable;
   user_day_sketches: UserDaySketchesTable;
+  job_runs: JobRunsTable;
+  rate_windows: RateWindowsTable;
+  github_pacing: GithubPacingTable;
+  github_write_slots: GithubWriteSlotsTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -156,8 +156,8 @@ async function raise(deps: EscalationHandlerDeps, row: OutboxRow, ctx: OutboxHan
   const labels = (await deps.projectConfigs.get(project.id)).labels;
   // The bug row holds the truth: a human may have set another severity since the step.
   const current = labels.severity[bug.severity];
-  await ensureLabel(octokit, repo, current, labels.colors[bug.severity]);
-  await ensureLabel(octokit, repo, labels.escalated, labels.colors.escalated);
+  await ctx.ensureLabel(octokit, repo, current, labels.colors[bug.severity]);
+  await ctx.ensureLabel(octokit, repo, labels.escalated, labels.colors.escalated);
   const from = p.from as keyof typeof labels.severity | undefined;
   if (from && from in labels.severity && labels.severity[from] !== current) {
     await removeLabel(octokit, repo, bug.issue_number, labels.severity[from]);
@@ -167,14 +167,6 @@ async function raise(deps: EscalationHandlerDeps, row: OutboxRow, ctx: OutboxHan
     issue_number: bug.issue_number,
     labels: [current, labels.escalated],
   });
-}
-
-async function ensureLabel(octokit: OutboxOctokit, repo: Repo, name: string, color: string) {
-  try {
-    await octokit.rest.issues.createLabel({ ...repo, name, color });
-  } catch (error) {
-    if ((error as { status?: number }).status !== 422) throw error; // 422: it exists
-  }
 }
 
 async function removeLabel(octokit: OutboxOctokit, repo: Repo, issue: number, name: string) {

@@ -15,5 +15,15 @@ export {
 } from "./config/index.js";
 export { createNewBugsHandler, NEW_BUGS_KIND } from "./outbox/new-issue-cap.js";
 export { enqueue, OUTBOX_KINDS, planGithubEffects } from "./outbox/plan-effects.js";
+export { appLoginOf, FaultlineOctokit } from "./octokit.js";
+export {
+  createLabelCache,
+  createWritePacer,
+  GITHUB_WRITE_LIMITS,
+  type LabelCache,
+  PacedOut,
+  type WritePacer,
+} from "./outbox/write-pacing.js";
+export { commentMarker } from "./outbox/create-once.js";
 export { loadProbotSetupHandler } from "./probot-setup.js";
 export { registerWebhookHandlers, type WebhookDeps } from "./webhooks/index.js";

@@ -2,6 +2,7 @@ import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { ReportService } from "../bugs/index.js";
 import type { Admission } from "./admission/index.js";
+import { decompressAfterAuth } from "./decompress.js";
 import { IngestError } from "./http-error.js";
 import type { ProjectAuth } from "./project-auth.js";
 import { keyFromHeaders } from "./project-auth.js";
@@ -69,6 +70,21 @@ export const reportRoutes: FastifyPluginAsync<ReportRoutesOptions> = async (app,
     errorResponseBuilder: (_request, context) =>
       new ReportRateLimited(Math.max(1, Math.ceil(context.ttl / 1000)), perMinute),
   });
+
+  // The key is checked before the body is read, and a compressed body inflated only then.
+  app.addHook(
+    "preParsing",
+    decompressAfterAuth({
+      bodyLimit: opts.bodyLimit,
+      authenticate: async (request) => {
+        await opts.projectAuth.authenticate(
+          keyFromHeaders(request.headers as Headers),
+          opts.clock(),
+        );
+        return true;
+      },
+    }),
+  );
 
   const handle = async (source: string, request: FastifyRequest) => {
     const receivedAt = opts.clock();

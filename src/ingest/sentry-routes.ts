@@ -10,6 +10,7 @@ import type {
 import type { ReportService } from "../bugs/index.js";
 import type { ErrorEvent } from "../grouping/index.js";
 import type { Admission } from "./admission/index.js";
+import { decompressAfterAuth } from "./decompress.js";
 import { IngestError } from "./http-error.js";
 import type { ProjectAuth } from "./project-auth.js";
 import {
@@ -165,6 +166,22 @@ async function routes(app: FastifyInstance, opts: SentryRoutesOptions) {
     }
     return project;
   };
+
+  // A key in X-Sentry-Auth or ?sentry_key= is checked before the body is read; a compressed body
+  // is inflated only after that (an envelope's dsn header cannot vouch for a compressed one).
+  app.addHook(
+    "preParsing",
+    decompressAfterAuth({
+      bodyLimit: opts.bodyLimit,
+      authenticate: async (request) => {
+        const key = requestKey(request);
+        if (!key) return false;
+        const params = request.params as Partial<Params>;
+        await authenticate(params.projectId ?? "", key, opts.clock());
+        return true;
+      },
+    }),
+  );
 
   /**
    * The envelope's events, mapped, and what the answer needs of the rest. A function of its own

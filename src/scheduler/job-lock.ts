@@ -1,5 +1,6 @@
 /**
- * One replica at a time per job: a Postgres session advisory lock named after the job. node-cron's
+ * One run at a time per job: a Postgres session advisory lock named after the job (which replica
+ * runs a cron tick is settled by the tick claim in scheduler.ts). node-cron's
  * "distributed" mode is only a hook, so the lock is taken here.
  */
 import { type Kysely, sql } from "kysely";

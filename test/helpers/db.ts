@@ -5,6 +5,8 @@ import { type Database, type DbKind, createDb, migrateToLatest } from "../../src
 export interface TestDb {
   db: Kysely<Database>;
   kind: DbKind;
+  /** The file's schema on a real Postgres (undefined on PGlite). */
+  schema: string | undefined;
   /** Empties every table (ids restart), for beforeEach. */
   truncate(): Promise<void>;
   close(): Promise<void>;
@@ -72,6 +74,7 @@ export async function createTestDb(options: { poolSize?: number } = {}): Promise
   return {
     db: handle.db,
     kind: handle.kind,
+    schema,
     async truncate() {
       const tables = new Set([...TABLES, ...(await extraTables())]);
       await sql`TRUNCATE ${sql.join([...tables].map((t) => sql.table(t)))} RESTART IDENTITY CASCADE`.execute(

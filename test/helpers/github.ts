@@ -110,3 +110,53 @@ export const APP_AUTHOR = {
 export function authoredByApp<T extends object>(item: T): T {
   return "user" in item ? item : { ...APP_AUTHOR, ...item };
 }
+
+/**
+ * Mocks the outbox's label checks: a read of each label, `existing` found, `missing` not found
+ * and then created. Returns the bodies of the creates, in order.
+ */
+export function nockLabels(
+  fullName: string,
+  existing: readonly string[],
+  missing: readonly string[] = [],
+): unknown[] {
+  const created: unknown[] = [];
+  const scope = nock(API);
+  for (const name of existing) {
+    scope
+      .get(`/repos/${fullName}/labels/${encodeURIComponent(name)}`)
+      .reply(200, { name, color: "ededed" });
+  }
+  for (const name of missing) {
+    scope
+      .get(`/repos/${fullName}/labels/${encodeURIComponent(name)}`)
+      .reply(404, { message: "Not Found" })
+      .post(`/repos/${fullName}/labels`, (body) => {
+        created.push(body);
+        return body.name === name;
+      })
+      .reply(201, {});
+  }
+  return created;
+}
+
+/** Mocks the listing of a repository's recent issues (newest first) that a retried create reads. */
+export function nockRecentIssues(fullName: string, items: unknown[] = []) {
+  return nock(API)
+    .get(`/repos/${fullName}/issues`)
+    .query((q) => q.state === "all" && q.sort === "created" && q.direction === "desc")
+    .reply(200, items);
+}
+
+/** Mocks the issue search a retried create reads after the listing. */
+export function nockIssueSearch(fullName: string, items: unknown[] = []) {
+  return nock(API)
+    .get("/search/issues")
+    .query((q) => typeof q.q === "string" && q.q.includes(`repo:${fullName}`))
+    .reply(200, { total_count: items.length, incomplete_results: false, items });
+}
+
+/** A comment body as rendered, without the hidden marker the outbox appends to every comment. */
+export function withoutCommentMarker(body: string): string {
+  return body.replace(/\n\n<!-- faultline:comment row=\d+\.\d+ -->$/, "");
+}

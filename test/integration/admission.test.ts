@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { parseReport } from "../../src/ingest/index.js";
 import { type Project, ensureProject } from "../../src/projects/index.js";
-import type { Services } from "../../src/services.js";
+import { type Services, createServices } from "../../src/services.js";
 import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
 import { ingestTotals } from "../helpers/ingest-invariants.js";
@@ -197,6 +198,71 @@ describe("rate limits", () => {
       occurrences: 24,
       hourly: 24,
     });
+  });
+});
+
+describe("rate limits shared by replicas", () => {
+  // Two replicas on one database each used to allow the whole limit (2,000 stored in 20 s against
+  // per_project_per_minute: 1000, issue #19): the counts are in Postgres now.
+  it("two replicas store at most per_project_per_minute events between them", async () => {
+    await configure({ rate_limits: { per_bug_per_minute: 100_000, per_project_per_minute: 1000 } });
+    const replicas = [0, 1].map(() => createServices({ db: testDb.db, clock: () => NOW }));
+    const answers = await Promise.all(
+      Array.from({ length: 3000 }, (_, i) => {
+        const replica = replicas[i % 2] as Services;
+        const event = parseReport(
+          "generic",
+          { error_type: `Shared${i % 7}Error`, message: "m" },
+          NOW,
+        );
+        return replica.reportService.submit(project.id, event);
+      }),
+    );
+    for (const r of replicas) await r.reportService.close();
+    expect(answers).toHaveLength(3000);
+    const totals = await ingestTotals(testDb.db);
+    expect(totals.occurrences).toBe(3000);
+    // At most the limit; at least the limit less what each replica may hold unspent (a chunk).
+    expect(totals.events).toBeLessThanOrEqual(1000);
+    expect(totals.events).toBeGreaterThanOrEqual(1000 - 2 * 50);
+    console.log(
+      `shared limits: 2 replicas, 3000 reports of one project in one minute, per_project_per_minute 1000: ${totals.events} events stored, ${totals.occurrences} counted`,
+    );
+    const limited = replicas.map((r) => r.admission.counters(project.id).rateLimited);
+    expect(limited.every((n) => n > 0)).toBe(true);
+    expect(limited.reduce((a, b) => a + b, 0)).toBe(3000 - totals.events);
+  });
+
+  it("and at most per_bug_per_minute of one bug, exactly with one replica", async () => {
+    await configure({ rate_limits: { per_bug_per_minute: 40, per_project_per_minute: 1000 } });
+    const replicas = [0, 1].map(() => createServices({ db: testDb.db, clock: () => NOW }));
+    const submit = (replica: Services) =>
+      replica.reportService.submit(
+        project.id,
+        parseReport("generic", { error_type: "HotError", message: "hot" }, NOW),
+      );
+    await Promise.all(Array.from({ length: 300 }, (_, i) => submit(replicas[i % 2] as Services)));
+    expect((await ingestTotals(testDb.db)).events).toBeLessThanOrEqual(40);
+    expect((await ingestTotals(testDb.db)).events).toBeGreaterThanOrEqual(40 - 2 * 2);
+    // The next minute has its budget again.
+    const later = new Date(NOW.getTime() + 60_000);
+    const next = createServices({ db: testDb.db, clock: () => later });
+    const nextAnswers = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        next.reportService.submit(
+          project.id,
+          parseReport("generic", { error_type: "HotError", message: "hot" }, later),
+        ),
+      ),
+    );
+    expect(nextAnswers).toHaveLength(50);
+    for (const r of [...replicas, next]) await r.reportService.close();
+    const stored = await testDb.db
+      .selectFrom("events")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("received_at", "=", later)
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(40);
   });
 });
 

@@ -20,6 +20,7 @@ import {
   sendWebhook,
   testOctokit,
   webhookExample,
+  withoutCommentMarker,
 } from "../helpers/github.js";
 
 const HOUR = 3_600_000;
@@ -205,7 +206,7 @@ describe("escalation ladder", () => {
       .reply(201, { id: 1 });
     nock("https://alerts.example.com").post("/hook").reply(204);
     await worker().runOnce();
-    expect(comment).toBe(
+    expect(withoutCommentMarker(comment)).toBe(
       "B-001 (high) has been unresolved for 8 hours. @dana @octo-org/sre @octo-org/payments, could you take a look, or set the severity with `/faultline severity <level>` if it can wait?",
     );
 
@@ -216,10 +217,12 @@ describe("escalation ladder", () => {
     expect(row.severity).toBe("critical");
     expect(row.escalation_level).toBe(3);
     const labels = nock(API)
+      .get(`${REPO}/labels/severity%3Acritical`)
+      .reply(404, { message: "Not Found" })
       .post(`${REPO}/labels`, { name: "severity:critical", color: "b60205" })
       .reply(201, {})
-      .post(`${REPO}/labels`, { name: "escalated", color: "5319e7" })
-      .reply(422, { message: "Validation Failed" })
+      .get(`${REPO}/labels/escalated`)
+      .reply(200, { name: "escalated" })
       .delete(`${REPO}/issues/${ISSUE}/labels/severity%3Ahigh`)
       .reply(200, [])
       .post(`${REPO}/issues/${ISSUE}/labels`, { labels: ["severity:critical", "escalated"] })

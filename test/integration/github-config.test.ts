@@ -32,6 +32,7 @@ import {
   sendWebhook,
   testOctokit,
   webhookExample,
+  withoutCommentMarker,
 } from "../helpers/github.js";
 
 const NOW = new Date("2026-03-01T12:00:00Z");
@@ -425,9 +426,12 @@ describe("the config error issue", () => {
       .reply(200, { number: 77 });
     expect(await load("4")).toBe(1);
     expect(sent).toEqual([
-      { body: renderConfigFixedComment() },
+      { body: expect.stringMatching(/<!-- faultline:comment row=\d+\.1 -->$/) },
       { state: "closed", state_reason: "completed" },
     ]);
+    expect(withoutCommentMarker((sent[0] as { body: string }).body)).toBe(
+      renderConfigFixedComment(),
+    );
     row = await projectRow();
     expect(row.config_errors).toEqual([]);
     expect((await projectConfigs.get(project.id)).threshold).toBe(2);
@@ -518,7 +522,14 @@ describe("the config error issue", () => {
     nock(API)
       .get("/repos/octo-org/shop/issues/77")
       .reply(200, { number: 77, state: "open" })
-      .post("/repos/octo-org/shop/issues/77/comments", { body: renderConfigFixedComment() })
+      // A second claim of the row: its comment is looked for before it is posted.
+      .get("/repos/octo-org/shop/issues/77/comments")
+      .query(true)
+      .reply(200, [])
+      .post(
+        "/repos/octo-org/shop/issues/77/comments",
+        (b) => withoutCommentMarker(b.body) === renderConfigFixedComment(),
+      )
       .reply(201, { id: 1 })
       .patch("/repos/octo-org/shop/issues/77", { state: "closed", state_reason: "completed" })
       .reply(200, { number: 77 });

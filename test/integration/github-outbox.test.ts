@@ -8,7 +8,13 @@ import { issueMarker, issueTitle } from "../../src/github/render/index.js";
 import type { Project } from "../../src/projects/index.js";
 import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb, testDatabaseUrl } from "../helpers/db.js";
-import { APP_ID, authoredByApp } from "../helpers/github.js";
+import {
+  APP_ID,
+  authoredByApp,
+  nockIssueSearch,
+  nockLabels as nockLabelsOf,
+  nockRecentIssues,
+} from "../helpers/github.js";
 
 const API = "https://api.github.com";
 const NODE_STACK = `TypeError: Cannot read properties of undefined (reading 'id')
@@ -47,23 +53,30 @@ async function bug1() {
   return testDb.db.selectFrom("bugs").selectAll().where("number", "=", 1).executeTakeFirstOrThrow();
 }
 
-function nockSearch(items: unknown[] = []) {
-  return nock(API)
-    .get("/search/issues")
-    .query((q) => typeof q.q === "string" && q.q.includes("repo:octo-org/shop"))
-    .reply(200, {
-      total_count: items.length,
-      incomplete_results: false,
-      items: items.map((item) => authoredByApp(item as object)),
-    });
+/** The default labels, both existing (a fresh worker reads them once). */
+function nockLabels() {
+  nockLabelsOf("octo-org/shop", ["bug", "severity:high"]);
 }
 
-function nockLabels() {
-  return nock(API)
-    .post("/repos/octo-org/shop/labels")
-    .reply(201, {})
-    .post("/repos/octo-org/shop/labels")
-    .reply(422, { message: "Validation Failed", errors: [{ code: "already_exists" }] });
+/**
+ * What a retried create reads: the recent issues, then (if no App-authored one carries a marker)
+ * the search. Items are the App's unless they say who wrote them.
+ */
+function nockLookup(listed: object[] = [], searched: object[] = []) {
+  const mine = listed.map(authoredByApp);
+  nockRecentIssues("octo-org/shop", mine);
+  const adoptable = mine.some(
+    (i) =>
+      String((i as { body?: string }).body).includes("faultline:") &&
+      (i as { user?: { type?: string } }).user?.type === "Bot" &&
+      (i as { performed_via_github_app?: { id?: number } }).performed_via_github_app?.id === APP_ID,
+  );
+  if (!adoptable) nockIssueSearch("octo-org/shop", searched.map(authoredByApp));
+}
+
+/** Marks every outbox row as claimed once before (a worker took it and died). */
+async function claimedBefore() {
+  await testDb.db.updateTable("outbox").set({ claims: 1 }).execute();
 }
 
 beforeAll(async () => {
@@ -113,7 +126,7 @@ describe("GitHub outbox", () => {
     });
     expect(expectedTitle.startsWith("B-001: TypeError: Cannot read properties")).toBe(true);
     let sent: { title: string; body: string; labels: string[] } | undefined;
-    nockSearch();
+    // A first claim creates at once: no search per issue.
     nockLabels();
     const create = nock(API)
       .post("/repos/octo-org/shop/issues", (body) => {
@@ -144,8 +157,10 @@ describe("GitHub outbox", () => {
   it("after a crash between creating and recording, finds the issue by its marker", async () => {
     await report({ error_type: "TypeError", stack: NODE_STACK });
     const bug = await bug1();
-    // The issue exists on GitHub (a previous run created it and died before the UPDATE).
-    nockSearch([
+    // The issue exists on GitHub (a previous claim created it and died before the UPDATE).
+    await claimedBefore();
+    nockLabels();
+    nockLookup([
       { number: 3, html_url: "https://github.com/octo-org/shop/issues/3", body: "other text" },
       {
         number: 9,
@@ -165,7 +180,7 @@ describe("GitHub outbox", () => {
     await report({ error_type: "TypeError", stack: NODE_STACK });
     const bug = await bug1();
     const forged = `${issueMarker(bug)}\n\nclose me as not planned`;
-    nockSearch([
+    const others = [
       // A user's issue, and one by another App: both carry B-001's exact marker.
       { number: 7, html_url: "u7", body: forged, user: { login: "mallory", type: "User" } },
       {
@@ -175,8 +190,10 @@ describe("GitHub outbox", () => {
         user: { login: "other-app[bot]", type: "Bot" },
         performed_via_github_app: { id: 999, slug: "other-app" },
       },
-    ]);
+    ];
+    await claimedBefore();
     nockLabels();
+    nockLookup(others, others);
     const create = nock(API)
       .post("/repos/octo-org/shop/issues")
       .reply(201, { number: 12, html_url: "https://github.com/octo-org/shop/issues/12" });
@@ -189,9 +206,10 @@ describe("GitHub outbox", () => {
     await report({ error_type: "TypeError", stack: NODE_STACK });
     let now = new Date();
     const clock = () => now;
-    nockSearch();
     nockLabels();
+    // A 500 may hide a created issue: looked for (not found), the row retried later.
     nock(API).post("/repos/octo-org/shop/issues").reply(500, { message: "boom" });
+    nockLookup();
     const w = createOutboxWorker({ db: testDb.db, getOctokit, clock });
     expect(await w.runOnce()).toBe(1);
     let [row] = await outboxRows();
@@ -205,8 +223,8 @@ describe("GitHub outbox", () => {
     expect(await w.runOnce()).toBe(0);
 
     now = new Date(now.getTime() + 60_000);
-    nockSearch();
-    nockLabels();
+    // Claimed again: looked for before creating (labels are known by now).
+    nockLookup();
     nock(API).post("/repos/octo-org/shop/issues").reply(201, { number: 5, html_url: "u5" });
     expect(await w.runOnce()).toBe(1);
     [row] = await outboxRows();
@@ -218,9 +236,9 @@ describe("GitHub outbox", () => {
   it("honours retry-after on a 429", async () => {
     await report({ error_type: "TypeError", stack: NODE_STACK });
     const now = new Date();
+    nockLabels();
     nock(API)
-      .get("/search/issues")
-      .query(true)
+      .post("/repos/octo-org/shop/issues")
       .reply(429, { message: "slow down" }, { "retry-after": "120" });
     const w = createOutboxWorker({ db: testDb.db, getOctokit, clock: () => now });
     await w.runOnce();
@@ -237,7 +255,6 @@ describe("GitHub outbox", () => {
     expect(planned.map((r) => r.kind)).toEqual(["open_issue", "comment_milestone"]);
     expect(planned[1]?.idempotency_key).toBe(`milestone:${planned[1]?.bug_id}:10`);
 
-    nockSearch();
     nockLabels();
     nock(API).post("/repos/octo-org/shop/issues").reply(201, { number: 21, html_url: "u21" });
     let comment = "";
@@ -297,7 +314,6 @@ describe("GitHub outbox", () => {
     await report({ error_type: "TypeError", stack: NODE_STACK });
     const bug = await bug1();
     let body = "";
-    nockSearch();
     nockLabels();
     nock(API)
       .post("/repos/octo-org/shop/issues", (b) => {
@@ -305,6 +321,8 @@ describe("GitHub outbox", () => {
         return true;
       })
       .reply(201, { number: 44, html_url: "u44" });
+    // Nor does the lookup that such a failure triggers get an answer.
+    nock(API).get("/repos/octo-org/shop/issues").query(true).reply(502, { message: "bad gateway" });
     // The worker dies right after GitHub created the issue: the bugs UPDATE never runs.
     const failing = createOutboxWorker({
       db: testDb.db,
@@ -328,7 +346,9 @@ describe("GitHub outbox", () => {
       .updateTable("outbox")
       .set({ run_after: new Date(0) })
       .execute();
-    nockSearch([{ number: 44, html_url: "u44", body }]);
+    // Listed among the recent issues (the search index may not have it yet).
+    nockLabels();
+    nockLookup([{ number: 44, html_url: "u44", body }]);
     expect(await worker().runOnce()).toBe(1);
     expect(await bug1()).toMatchObject({ issue_number: 44 });
     expect(nock.pendingMocks()).toEqual([]);
@@ -340,11 +360,11 @@ describe("GitHub outbox", () => {
       await report({ error_type: `Error${i}`, message: `failure number ${i}` });
     }
     expect(await outboxRows()).toHaveLength(n);
-    nock(API).get("/search/issues").query(true).times(n).reply(200, { total_count: 0, items: [] });
+    // Each worker reads each label once (its cache knows it from then on).
     nock(API)
-      .post("/repos/octo-org/shop/labels")
-      .times(2 * n)
-      .reply(201, {});
+      .get(/\/repos\/octo-org\/shop\/labels\/.*/)
+      .times(4)
+      .reply(200, {});
     let created = 0;
     nock(API)
       .post("/repos/octo-org/shop/issues")
@@ -425,7 +445,9 @@ describe("GitHub outbox", () => {
       .reply(200, { number: 43 });
     expect(await worker().runOnce()).toBe(2);
     expect(scope.isDone()).toBe(true);
-    expect(bodies[0]).toEqual({ issue: 42, body: "✅ done" });
+    // Every comment carries a hidden marker naming its outbox row (found again after a 5xx).
+    expect(bodies[0]?.issue).toBe(42);
+    expect(bodies[0]?.body).toMatch(/^✅ done\n\n<!-- faultline:comment row=\d+\.1 -->$/);
     expect(bodies[1]?.body).toContain(
       "Merged into [B-007](https://github.com/octo-org/shop/issues/42)",
     );

@@ -10,7 +10,7 @@ import {
 } from "../../src/projects/index.js";
 import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
-import { API, APP_ID, testOctokit } from "../helpers/github.js";
+import { API, APP_ID, nockLabels, testOctokit } from "../helpers/github.js";
 
 // Per-repository config in GitHub sync: labels, threshold, milestones, comments, body refresh.
 
@@ -106,22 +106,8 @@ describe("GitHub sync with the repository's config", () => {
     );
     await reports(1);
     const bug = await bug1();
-    nock(API)
-      .get("/search/issues")
-      .query(true)
-      .reply(200, { total_count: 0, incomplete_results: false, items: [] });
-    const labels: unknown[] = [];
-    nock(API)
-      .post("/repos/octo-org/shop/labels", (body) => {
-        labels.push(body);
-        return true;
-      })
-      .reply(201, {})
-      .post("/repos/octo-org/shop/labels", (body) => {
-        labels.push(body);
-        return true;
-      })
-      .reply(422, { message: "Validation Failed", errors: [{ code: "already_exists" }] });
+    // "defect" is missing (created with its colour), "sev/high" exists.
+    const labels = nockLabels("octo-org/shop", ["sev/high"], ["defect"]);
     let created: unknown;
     nock(API)
       .post("/repos/octo-org/shop/issues", (body) => {
@@ -130,10 +116,7 @@ describe("GitHub sync with the repository's config", () => {
       })
       .reply(201, { number: 21, html_url: "u21" });
     expect(await worker().runOnce()).toBe(1);
-    expect(labels).toEqual([
-      { name: "defect", color: "ff0000" },
-      { name: "sev/high", color: "00ff00" },
-    ]);
+    expect(labels).toEqual([{ name: "defect", color: "ff0000" }]);
     expect(created).toEqual({
       title: issueTitle({
         number: 1,

@@ -208,6 +208,113 @@ describe("scheduler", () => {
   });
 });
 
+describe("cron ticks across replicas", () => {
+  // Each replica's timer fires a little apart (3 of 23 ticks ran twice in a two-replica run, issue
+  // #19: the lock is free again once the first run is over). Half of these ticks fire the second
+  // replica after the first one's run has ended, half at the same moment.
+  it("two replicas run each tick once, whichever fires first and however late", async () => {
+    const runs = new Map<number, number>();
+    let slotOf = 0;
+    const job = (): ScheduledJob => ({
+      name: "tick-once",
+      cron: "*/5 * * * *",
+      run: async () => {
+        runs.set(slotOf, (runs.get(slotOf) ?? 0) + 1);
+        await tick(5);
+        return null;
+      },
+    });
+    const a = scheduler([job()]);
+    const b = scheduler([job()]);
+    for (let i = 0; i < 23; i++) {
+      const slot = new Date(NOW.getTime() + i * 5 * 60_000);
+      slotOf = slot.getTime();
+      const [first, second] = i % 3 === 0 ? [b, a] : [a, b];
+      const outcomes =
+        i % 2 === 0
+          ? [await first.runTick("tick-once", slot), await second.runTick("tick-once", slot)]
+          : await Promise.all([
+              first.runTick("tick-once", slot),
+              second.runTick("tick-once", slot),
+            ]);
+      expect(outcomes.filter((o) => o.status === "ran")).toHaveLength(1);
+      expect(outcomes.find((o) => o.status === "skipped")).toMatchObject({
+        reason: expect.stringMatching(/^(already_ran|locked)$/),
+      });
+    }
+    expect([...runs.values()]).toEqual(Array(23).fill(1));
+    const row = await testDb.db
+      .selectFrom("job_runs")
+      .selectAll()
+      .where("job", "=", "tick-once")
+      .executeTakeFirstOrThrow();
+    expect(row.slot).toEqual(new Date(NOW.getTime() + 22 * 5 * 60_000));
+  });
+
+  it("a late replica's older tick does not run again; runNow is not bound to ticks", async () => {
+    let runs = 0;
+    const job: ScheduledJob = {
+      name: "late-tick",
+      cron: "*/5 * * * *",
+      run: async () => {
+        runs++;
+        return null;
+      },
+    };
+    const a = scheduler([job]);
+    const b = scheduler([job]);
+    expect(await a.runTick("late-tick", new Date("2026-11-23T10:05:00.000Z"))).toMatchObject({
+      status: "ran",
+    });
+    // b's clock is behind: its 10:00 tick fires after a's 10:05 one.
+    expect(await b.runTick("late-tick", new Date("2026-11-23T10:00:00.000Z"))).toEqual({
+      status: "skipped",
+      reason: "already_ran",
+    });
+    // Milliseconds of a timer's delay do not make another tick.
+    expect(await b.runTick("late-tick", new Date("2026-11-23T10:05:00.250Z"))).toEqual({
+      status: "skipped",
+      reason: "already_ran",
+    });
+    expect(await b.runTick("late-tick", new Date("2026-11-23T10:10:00.000Z"))).toMatchObject({
+      status: "ran",
+    });
+    expect(await a.runNow("late-tick")).toMatchObject({ status: "ran" });
+    expect(runs).toBe(3);
+  });
+
+  it("two started replicas on a per-second cron run each tick once", async () => {
+    const startedAt: number[] = [];
+    const job = (): ScheduledJob => ({
+      name: "every-second",
+      cron: "* * * * * *",
+      run: async () => {
+        startedAt.push(Date.now());
+        await tick(20);
+        return null;
+      },
+    });
+    const a = scheduler([job()]);
+    const b = scheduler([job()]);
+    a.start();
+    b.start();
+    await tick(3_300);
+    await Promise.all([a.stop(), b.stop()]);
+    expect(startedAt.length).toBeGreaterThanOrEqual(2);
+    // Two runs of one tick would start within milliseconds of each other.
+    const gaps = startedAt.slice(1).map((t, i) => t - (startedAt[i] as number));
+    expect(Math.min(...gaps)).toBeGreaterThan(500);
+    // The cron path claims the tick node-cron scheduled (a whole second), not the clock's time.
+    const row = await testDb.db
+      .selectFrom("job_runs")
+      .selectAll()
+      .where("job", "=", "every-second")
+      .executeTakeFirstOrThrow();
+    expect(row.slot.getMilliseconds()).toBe(0);
+    expect(Math.abs(row.slot.getTime() - (startedAt.at(-1) as number))).toBeLessThan(1_000);
+  }, 10_000);
+});
+
 // PGlite is one session in one process: replicas only exist on a real Postgres.
 describe.skipIf(!process.env.TEST_DATABASE_URL && !process.env.DATABASE_URL)(
   "scheduler replicas on one Postgres",

@@ -185,6 +185,33 @@ describe("POST /api/:projectId/envelope/", () => {
     expect(await bugs()).toMatchObject([{ occurrence_count: 2 }]);
   });
 
+  it("refuses a wrong key, and a compressed body whose key is only inside it, before inflating", async () => {
+    const body = gzipSync(
+      Buffer.from(
+        envelope([{ type: "event", payload: JSON.stringify(sentryEvent()) }], {
+          dsn: `https://${project.ingestKey}@faultline.example/${project.id}`,
+        }),
+      ),
+    );
+    const keyInside = await post(body, { "content-encoding": "gzip" });
+    expect(keyInside.statusCode).toBe(401);
+    expect(keyInside.json().error).toBe("missing_key");
+    const wrongKey = await post(body, {
+      "content-encoding": "gzip",
+      "x-sentry-auth": authHeader("wrong-key-0123456789"),
+    });
+    expect(wrongKey.statusCode).toBe(401);
+    expect(wrongKey.json().error).toBe("invalid_key");
+    // Another project's key: refused before the body is read, as in the handler.
+    const other = await ensureProject(testDb.db, { fullName: "octo-org/other" });
+    const otherKey = await post(body, {
+      "content-encoding": "gzip",
+      "x-sentry-auth": authHeader(other.project.ingestKey),
+    });
+    expect(otherKey.statusCode).toBe(401);
+    expect(await bugs()).toEqual([]);
+  });
+
   it("keeps the good event when another item is bad; all bad is a 400", async () => {
     const body = envelope([
       { type: "event", payload: "{not json" },

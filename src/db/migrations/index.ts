@@ -11,7 +11,11 @@ import * as bugMonthly from "./2026-11-24T0910-bug-monthly.js";
 import * as eventsLz4 from "./2026-11-24T1000-events-lz4.js";
 import * as eventsProjectFk from "./2026-12-07T0900-events-project-fk.js";
 import * as groupingTransition from "./2026-12-08T0900-grouping-transition.js";
+import * as jobRuns from "./2026-12-08T0900-job-runs.js";
 import * as outboxOpenedIssues from "./2026-12-08T0900-outbox-opened-issues.js";
+import * as rateWindows from "./2026-12-08T0910-rate-windows.js";
+import * as outboxLease from "./2026-12-08T0920-outbox-lease.js";
+import * as githubPacing from "./2026-12-08T0930-github-pacing.js";
 
 /**
  * Every migration, by name. A static list (not a folder scan) so the same code runs under tsx,
@@ -31,5 +35,9 @@ export const migrations: Record<string, Migration> = {
   "2026-11-24T1000-events-lz4": eventsLz4,
   "2026-12-07T0900-events-project-fk": eventsProjectFk,
   "2026-12-08T0900-grouping-transition": groupingTransition,
+  "2026-12-08T0900-job-runs": jobRuns,
   "2026-12-08T0900-outbox-opened-issues": outboxOpenedIssues,
+  "2026-12-08T0910-rate-windows": rateWindows,
+  "2026-12-08T0920-outbox-lease": outboxLease,
+  "2026-12-08T0930-github-pacing": githubPacing,
 };

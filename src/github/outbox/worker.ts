@@ -1,23 +1,30 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { type Kysely, sql } from "kysely";
 import type { ProbotOctokit } from "probot";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/repo-config.js";
 import type { BugRow, Database, EventRow, OutboxRow, ProjectRow } from "../../db/schema.js";
 import type { StackFrame } from "../../grouping/error-event.js";
-import { isAuthoredByApp } from "../app-authored.js";
 import {
   type IssueBugView,
   type LatestEventView,
-  issueMarker,
   issueTitle,
-  parseIssueMarker,
   renderCommandReply,
   renderDuplicateComment,
   renderIssueBody,
   renderMilestoneComment,
   renderRegressionComment,
 } from "../render/index.js";
+import { createOnce } from "./create-once.js";
 import { deferNewIssue, issuesOpenedThisHour } from "./new-issue-cap.js";
 import { OUTBOX_KINDS } from "./plan-effects.js";
+import {
+  type LabelCache,
+  PacedOut,
+  type WritePacer,
+  createLabelCache,
+  paceWrites,
+} from "./write-pacing.js";
 
 export type OutboxOctokit = InstanceType<typeof ProbotOctokit>;
 
@@ -33,8 +40,22 @@ export interface OutboxWorkerOptions {
   clock?: () => Date;
   log?: OutboxLogger;
   batchSize?: number;
-  /** How long a claimed row stays invisible to other workers. */
-  lockMs?: number;
+  /**
+   * How long a claimed row stays invisible to other workers. The worker renews the lease every
+   * third of it while it works on the row, so a slow GitHub does not hand the row to another
+   * worker; a worker that dies stops renewing, and its rows are taken over once the lease runs
+   * out. Default 10 s (it was a 5-minute lock: a crash left rows waiting 5 minutes).
+   */
+  leaseMs?: number;
+  /**
+   * Paces this worker's GitHub writes (shared by replicas: write-pacing.ts). None: writes go as
+   * fast as the octokit lets them (tests).
+   */
+  pacer?: WritePacer;
+  /** Labels known to exist (default: a cache of this worker's own). */
+  labels?: LabelCache;
+  /** The App's bot login, to look for a create that GitHub made but failed (create-once.ts). */
+  appLogin?: () => Promise<string | undefined>;
   /** Labels and the like for every project, when projectConfigs is not given; default: defaults. */
   config?: RepoConfig;
   /** Each project's `.github/faultline.yml`: label names and colours, comment policy. */
@@ -58,6 +79,13 @@ export interface OutboxHandlerContext {
   getOctokit: (installationId: number) => Promise<OutboxOctokit>;
   /** The GitHub App's id, for adopting by marker only issues the App authored. */
   appId?: number;
+  /** Creates a label unless it is known to exist (cached: write-pacing.ts). */
+  ensureLabel(
+    octokit: OutboxOctokit,
+    repo: { owner: string; repo: string },
+    name: string,
+    color: string,
+  ): Promise<void>;
   /** The row's bug, project and an installation client for its repository. */
   loadBugContext(): Promise<{
     bug: BugRow;
@@ -144,9 +172,39 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, getOctokit } = options;
   const clock = options.clock ?? (() => new Date());
   const batchSize = options.batchSize ?? 10;
-  const lockMs = options.lockMs ?? 5 * 60 * 1000;
+  const leaseMs = options.leaseMs ?? 10_000;
   const fallbackConfig = options.config ?? DEFAULT_REPO_CONFIG;
   const log = options.log;
+  const labels = options.labels ?? createLabelCache();
+  // Names this worker in outbox.claimed_by: only its own leases are renewed.
+  const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+
+  // Comments of one attempt at a row, counted over all the octokits it gets (see createOnce).
+  const commentCounts = new WeakMap<OutboxRow, { n: number }>();
+
+  /**
+   * The installation client for one row: creates are never repeated blindly (create-once.ts) and
+   * writes wait for the installation's slot (write-pacing.ts; installed last, so it runs first:
+   * a write that must wait too long fails before anything is sent).
+   */
+  async function octokitFor(row: OutboxRow, installationId: number): Promise<OutboxOctokit> {
+    let comments = commentCounts.get(row);
+    if (!comments) {
+      comments = { n: 0 };
+      commentCounts.set(row, comments);
+    }
+    const counter = comments;
+    const octokit = createOnce(await getOctokit(installationId), {
+      rowId: row.id,
+      nextComment: () => ++counter.n,
+      since: new Date(row.created_at),
+      retried: row.claims > 1,
+      ...(options.appLogin ? { appLogin: options.appLogin } : {}),
+      ...(options.appId !== undefined ? { appId: options.appId } : {}),
+      ...(log ? { log } : {}),
+    });
+    return options.pacer ? paceWrites(octokit, installationId, options.pacer) : octokit;
+  }
 
   async function configFor(projectId: number): Promise<RepoConfig> {
     return (await options.projectConfigs?.get(projectId)) ?? fallbackConfig;
@@ -171,15 +229,31 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       if (rows.length === 0) return [];
       await trx
         .updateTable("outbox")
-        .set({ locked_until: new Date(now.getTime() + lockMs) })
+        .set({
+          locked_until: new Date(now.getTime() + leaseMs),
+          claimed_by: workerId,
+          claims: sql<number>`outbox.claims + 1`,
+        })
         .where(
           "id",
           "in",
           rows.map((r) => r.id),
         )
         .execute();
-      return rows;
+      return rows.map((r) => ({ ...r, claimed_by: workerId, claims: r.claims + 1 }));
     });
+  }
+
+  /** Extends the lease of the claimed rows not finished yet; another worker's are left alone. */
+  async function renew(ids: number[]) {
+    if (ids.length === 0) return;
+    await db
+      .updateTable("outbox")
+      .set({ locked_until: new Date(clock().getTime() + leaseMs) })
+      .where("id", "in", ids)
+      .where("claimed_by", "=", workerId)
+      .where("done_at", "is", null)
+      .execute();
   }
 
   async function loadContext(row: OutboxRow) {
@@ -196,7 +270,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       .executeTakeFirstOrThrow();
     if (project.installation_id == null)
       throw new Error(`project ${project.id} has no installation`);
-    const octokit = await getOctokit(project.installation_id);
+    const octokit = await octokitFor(row, project.installation_id);
     return { bug, project, octokit, repo: { owner: project.owner, repo: project.name } };
   }
 
@@ -253,19 +327,6 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       .execute();
   }
 
-  async function ensureLabel(
-    octokit: OutboxOctokit,
-    repo: { owner: string; repo: string },
-    name: string,
-    color: string,
-  ) {
-    try {
-      await octokit.rest.issues.createLabel({ ...repo, name, color });
-    } catch (error) {
-      if ((error as HttpishError).status !== 422) throw error;
-    }
-  }
-
   async function openIssue(row: OutboxRow) {
     const { bug, octokit, repo, project } = await loadContext(row);
     if (bug.issue_number != null) return; // never two issues
@@ -274,24 +335,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     if ((await issuesOpenedThisHour(db, project.id, clock())) >= perHour) {
       throw new NotYet("hourly new-issue limit", await deferNewIssue(db, row, clock()));
     }
-    // A previous run may have created the issue and died before recording it: find it by marker.
-    const ref = issueMarker(bug).match(/faultline:(B-\d+)/)?.[1] ?? "";
-    const found = await octokit.request("GET /search/issues", {
-      q: `repo:${project.owner}/${project.name} "faultline:${ref}" in:body is:issue`,
-      per_page: 20,
-    });
-    for (const item of found.data.items) {
-      const marker = parseIssueMarker(item.body ?? "");
-      if (!isAuthoredByApp(item, options.appId)) continue; // a marker anyone could have typed
-      if (marker && marker.number === bug.number && marker.fingerprint === bug.fingerprint) {
-        await recordIssue(bug.id, { number: item.number, html_url: item.html_url });
-        return;
-      }
-    }
-    const labels = (await configFor(project.id)).labels;
-    const severityLabel = labels.severity[bug.severity];
-    await ensureLabel(octokit, repo, labels.bug, labels.colors.bug);
-    await ensureLabel(octokit, repo, severityLabel, labels.colors[bug.severity]);
+    // A previous claim of this row may have created the issue and died before recording it: the
+    // create below then finds it by its marker (issueMarker, first line of the body) instead of
+    // opening another (create-once.ts). A first claim creates at once: no search per issue.
+    const config = (await configFor(project.id)).labels;
+    const severityLabel = config.severity[bug.severity];
+    await labels.ensure(octokit, repo, config.bug, config.colors.bug);
+    await labels.ensure(octokit, repo, severityLabel, config.colors[bug.severity]);
     const view = await bugView(bug);
     const created = await octokit.rest.issues.create({
       ...repo,
@@ -301,7 +351,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         ...(bug.culprit ? { culprit: bug.culprit } : {}),
       }),
       body: renderIssueBody(view),
-      labels: [labels.bug, severityLabel],
+      labels: [config.bug, severityLabel],
     });
     await recordIssue(bug.id, created.data);
   }
@@ -405,7 +455,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
           db,
           clock,
           log,
-          getOctokit,
+          getOctokit: async (installationId) => octokitFor(row, installationId),
+          ensureLabel: (octokit, repo, name, color) => labels.ensure(octokit, repo, name, color),
           ...(options.appId !== undefined ? { appId: options.appId } : {}),
           loadBugContext: () => loadContext(row),
         });
@@ -423,6 +474,19 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         .execute();
     } catch (error) {
       const now = clock();
+      if (error instanceof PacedOut) {
+        // GitHub's write budget is used up for now: the row waits for its slot, not a failure.
+        await db
+          .updateTable("outbox")
+          .set({
+            run_after: new Date(now.getTime() + error.waitMs),
+            locked_until: null,
+            last_error: error.message,
+          })
+          .where("id", "=", row.id)
+          .execute();
+        return;
+      }
       if (error instanceof NotYet) {
         // Waiting for the open_issue row: retry soon, not counted as a GitHub failure.
         await db
@@ -472,16 +536,40 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   return {
     async runOnce() {
       const rows = await claim();
-      for (const row of rows) await runRow(row);
+      if (rows.length === 0) return 0;
+      const pending = new Set(rows.map((r) => r.id));
+      // Renewed while the rows are worked on: a GitHub call (or a paced write) may outlast it.
+      const renewal = setInterval(
+        () => {
+          renew([...pending]).catch((error: unknown) =>
+            log?.warn({ err: error }, "outbox lease renewal failed"),
+          );
+        },
+        Math.max(50, Math.floor(leaseMs / 3)),
+      );
+      try {
+        for (const row of rows) {
+          await runRow(row);
+          pending.delete(row.id);
+        }
+      } finally {
+        clearInterval(renewal);
+      }
       return rows.length;
     },
     start(intervalMs) {
       if (timer) return;
       const tick = () => {
+        let claimed = 0;
         running = this.runOnce()
+          .then((n) => {
+            claimed = n;
+          })
           .catch((error) => log?.error({ err: error }, "outbox run failed"))
           .finally(() => {
-            if (timer) timer = setTimeout(tick, intervalMs);
+            // A full batch: more rows are likely due, so the next batch goes at once (writes are
+            // paced by the pacer, not by this loop).
+            if (timer) timer = setTimeout(tick, claimed >= batchSize ? 0 : intervalMs);
           });
       };
       timer = setTimeout(tick, intervalMs);

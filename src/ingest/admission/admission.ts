@@ -1,8 +1,11 @@
+import type { Kysely } from "kysely";
 import { LRUCache } from "lru-cache";
+import type { Database } from "../../db/index.js";
 import type { ErrorEvent } from "../../grouping/index.js";
 import type { ProjectConfigs } from "../../projects/index.js";
 import { type FilterReason, inboundFilterReason } from "./inbound-filters.js";
 import { keepSample, sampleRate } from "./sampling.js";
+import { type QuotaKey, type SharedQuota, createSharedQuota } from "./shared-quota.js";
 import { createWindowCounter } from "./window-counter.js";
 
 /** What admission did to one project's reports since this process started. */
@@ -43,9 +46,16 @@ export interface AdmissionOptions {
   clock?: () => Date;
   /** Bugs whose per-minute counts are tracked at once (LRU beyond). */
   maxTrackedBugs?: number;
+  /**
+   * Where the per-minute counts are shared between replicas (shared-quota.ts). Without it each
+   * process counts its own reports (unit tests, a single process that wants no table).
+   */
+  db?: Kysely<Database>;
 }
 
 const MINUTE_MS = 60_000;
+
+type RepoConfigLimits = { per_project_per_minute: number; per_bug_per_minute: number };
 
 export function createAdmission(options: AdmissionOptions): Admission {
   const clock = options.clock ?? (() => new Date());
@@ -64,6 +74,23 @@ export function createAdmission(options: AdmissionOptions): Admission {
     return entry;
   };
 
+  const shared: SharedQuota | undefined = options.db
+    ? createSharedQuota({ db: options.db, maxKeys: options.maxTrackedBugs ?? 100_000 })
+    : undefined;
+
+  /** In-process counts: checked and counted with no await in between. */
+  const takeLocal = (projectKey: string, bugKey: string, config: RepoConfigLimits, now: Date) => {
+    if (
+      perProject.count(projectKey, now) >= config.per_project_per_minute ||
+      perBug.count(bugKey, now) >= config.per_bug_per_minute
+    ) {
+      return false;
+    }
+    perProject.add(projectKey, now);
+    perBug.add(bugKey, now);
+    return true;
+  };
+
   const decide = async (occurrence: AdmissionOccurrence): Promise<StoreDecision> => {
     const config = await options.projectConfigs.get(occurrence.projectId);
     const { event } = occurrence;
@@ -71,20 +98,24 @@ export function createAdmission(options: AdmissionOptions): Admission {
       countersOf(occurrence.projectId).sampledOut++;
       return "sampled_out";
     }
-    // Checked and counted with no await in between: concurrent reports cannot both take the
-    // last slot of a window.
     const now = clock();
     const projectKey = String(occurrence.projectId);
     const bugKey = `${occurrence.projectId}:${occurrence.fingerprint}`;
-    if (
-      perProject.count(projectKey, now) >= config.rate_limits.per_project_per_minute ||
-      perBug.count(bugKey, now) >= config.rate_limits.per_bug_per_minute
-    ) {
+    const limits = config.rate_limits;
+    let taken: boolean | Promise<boolean>;
+    if (shared) {
+      const keys: QuotaKey[] = [
+        { key: `p:${projectKey}`, limit: limits.per_project_per_minute },
+        { key: `b:${bugKey}`, limit: limits.per_bug_per_minute },
+      ];
+      taken = shared.take(keys, now);
+    } else {
+      taken = takeLocal(projectKey, bugKey, limits, now);
+    }
+    if (!(taken instanceof Promise ? await taken : taken)) {
       countersOf(occurrence.projectId).rateLimited++;
       return "rate_limited";
     }
-    perProject.add(projectKey, now);
-    perBug.add(bugKey, now);
     return "store";
   };
 

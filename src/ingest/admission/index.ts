@@ -1,6 +1,7 @@
 /**
  * Admission of parsed reports: inbound filters (dropped, not counted), sampling by level and rate
- * limits per bug / per project (counted, event not stored). Per process; no HTTP here.
+ * limits per bug / per project (counted, event not stored), their counts shared by the replicas
+ * through Postgres. No HTTP here.
  */
 export {
   type Admission,
@@ -19,4 +20,5 @@ export {
   requestPath,
 } from "./inbound-filters.js";
 export { keepSample, sampleDraw, sampleRate } from "./sampling.js";
+export { chunkFor, createSharedQuota, type QuotaKey, type SharedQuota } from "./shared-quota.js";
 export { createWindowCounter, type WindowCounter } from "./window-counter.js";
