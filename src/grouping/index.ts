@@ -10,6 +10,13 @@ export {
   deriveCategory,
   isCategory,
 } from "./category.js";
+export {
+  BUILT_IN_CLASSIFIER,
+  type BugClassifier,
+  type Classification,
+  categoryOf,
+  classifyNewBug,
+} from "./classify.js";
 export { culprit } from "./culprit.js";
 export type * from "./error-event.js";
 export { eventFrames } from "./event-frames.js";
@@ -37,5 +44,5 @@ export { parseLevel, severityFromLevel } from "./level.js";
 export { MAX_NORMALISED_MESSAGE, normaliseMessage } from "./normalise-message.js";
 export { MAX_FRAMES, parseStackTrace } from "./parse-stack-trace.js";
 export { MAX_TITLE, titleFor } from "./title.js";
-export { urlPattern } from "./url-pattern.js";
+export { requestPath, urlPattern } from "./url-pattern.js";
 export { compileWildcard, MAX_WILDCARD_PATTERN } from "./wildcard.js";

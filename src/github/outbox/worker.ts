@@ -137,6 +137,11 @@ function toLatestEvent(row: EventRow | undefined): LatestEventView | undefined {
   };
 }
 
+/** `category:network`; none for `unknown`, which says nothing worth a label. */
+function categoryLabelOf(category: string): string | undefined {
+  return category && category !== "unknown" ? `category:${category}` : undefined;
+}
+
 /** The rank of a row's bug's severity (0 = critical), for claiming the worst first. */
 const severityRank = sql<number>`coalesce((SELECT CASE bugs.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END FROM bugs WHERE bugs.id = outbox.bug_id), 1)`;
 
@@ -229,6 +234,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       errorType: bug.error_type,
       ...(bug.culprit ? { culprit: bug.culprit } : {}),
       severity: bug.severity,
+      category: bug.category,
       status: bug.status,
       fingerprint: bug.fingerprint,
       occurrenceCount: bug.occurrence_count,
@@ -288,10 +294,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         return;
       }
     }
-    const labels = (await configFor(project.id)).labels;
+    const config = await configFor(project.id);
+    const labels = config.labels;
     const severityLabel = labels.severity[bug.severity];
     await ensureLabel(octokit, repo, labels.bug, labels.colors.bug);
     await ensureLabel(octokit, repo, severityLabel, labels.colors[bug.severity]);
+    const categoryLabel = config.categories.label ? categoryLabelOf(bug.category) : undefined;
+    if (categoryLabel) await ensureLabel(octokit, repo, categoryLabel, labels.colors.category);
     const view = await bugView(bug);
     const created = await octokit.rest.issues.create({
       ...repo,
@@ -301,7 +310,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         ...(bug.culprit ? { culprit: bug.culprit } : {}),
       }),
       body: renderIssueBody(view),
-      labels: [labels.bug, severityLabel],
+      labels: [labels.bug, severityLabel, ...(categoryLabel ? [categoryLabel] : [])],
     });
     await recordIssue(bug.id, created.data);
   }
