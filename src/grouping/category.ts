@@ -229,6 +229,11 @@ export function deriveCategory(input: CategoryInput): DerivedCategory {
     const matched = clip(programmingMessage[0]);
     return { category: "programming_error", reason: `message matches "${matched}"` };
   }
+  // `CartError` raised from a `KeyError`: the mistake underneath.
+  const programmingCause = input.causes?.find((c) => PROGRAMMING_TYPES.test(c.type));
+  if (programmingCause) {
+    return { category: "programming_error", reason: `caused by ${clip(programmingCause.type)}` };
+  }
 
   const frames = input.frames ?? [];
   for (let i = frames.length - 1; i >= Math.max(0, frames.length - INNERMOST_FRAMES); i--) {

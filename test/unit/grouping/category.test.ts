@@ -254,6 +254,15 @@ const cases: [string, Partial<CategoryInput>, string][] = [
     },
     "network",
   ],
+  [
+    "raised from a mistake",
+    {
+      errorType: "shop.errors.CartError",
+      message: "could not price cart 7",
+      causes: [{ type: "KeyError", message: "'sku'" }],
+    },
+    "programming_error",
+  ],
   // unknown
   ["nothing to go on", { errorType: "CheckoutError", message: "checkout failed" }, "unknown"],
   ["500 says nothing", { errorType: "Error", message: "x", statusCode: 500 }, "unknown"],
