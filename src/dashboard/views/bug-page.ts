@@ -2,7 +2,7 @@ import type { BugDetail, BugEvent, EventDetail, Page } from "../../stats/index.j
 import { type SafeHtml, html, safeHttpUrl } from "../html.js";
 import { TIME_RANGES, type TimeRangeKey } from "../time-range.js";
 import { eventSections } from "./event-view.js";
-import { categoryLabel, issueLabel, statusLabel, utc } from "./format.js";
+import { categoryLabel, issueLabel, statusLabel, utc, utcMinutes } from "./format.js";
 import { accountHeader, bugHref, layout, siteNav } from "./layout.js";
 import { trendChart } from "./trend-chart.js";
 
@@ -91,7 +91,7 @@ function releasesSection(bug: BugDetail): SafeHtml {
 <thead><tr><th scope="col">Release</th><th scope="col" class="num">Occurrences</th><th scope="col" class="wide">First seen (UTC)</th><th scope="col">Last seen (UTC)</th></tr></thead>
 <tbody>${bug.releases.map(
     (r) =>
-      html`<tr><td class="title"><code>${r.release}</code></td><td class="num">${r.count}</td><td class="nowrap wide">${utc(r.firstSeen)}</td><td class="nowrap">${utc(r.lastSeen)}</td></tr>`,
+      html`<tr><td class="title"><code>${r.release}</code></td><td class="num">${r.count}</td><td class="nowrap wide">${utcMinutes(r.firstSeen)}</td><td class="nowrap">${utcMinutes(r.lastSeen)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 

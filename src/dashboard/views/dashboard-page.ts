@@ -57,7 +57,7 @@ ${bugTable("top-bugs", summary.topBugs.slice(0, view.listLength), showRepo, "No 
 ${bugTable("new-bugs", summary.newBugs.slice(0, view.listLength), showRepo, "No new bugs in this range.")}
 <h2>Regressions</h2>
 ${bugTable("regressions", summary.regressions.slice(0, view.listLength), showRepo, "No regressions in this range.")}
-<p class="muted">Range ${summary.from.toISOString()} – ${summary.to.toISOString()} (UTC hours).</p>`,
+<p class="muted">Range ${summary.from.toISOString()} – ${summary.to.toISOString()} (whole UTC ${unit}s).</p>`,
   });
 }
 

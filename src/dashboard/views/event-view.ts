@@ -130,9 +130,9 @@ export function stackSection(event: EventDetail): SafeHtml {
 }
 
 function keyValueTable(id: string, entries: [string, unknown][]): SafeHtml {
-  return html`<div class="scroll"><table id="${id}"><tbody>${entries.map(
+  return html`<table id="${id}" class="facts"><tbody>${entries.map(
     ([k, v]) => html`<tr><th scope="row">${k}</th><td><code>${valueText(v)}</code></td></tr>`,
-  )}</tbody></table></div>`;
+  )}</tbody></table>`;
 }
 
 export function requestSection(event: EventDetail): SafeHtml {

@@ -36,7 +36,10 @@ th { font-size: .8rem; color: var(--muted); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .title { overflow-wrap: anywhere; min-width: 12rem; }
 h2 .title { min-width: 0; }
-.facts th { width: 11rem; } .muted { color: var(--muted); } .nowrap { white-space: nowrap; }
+/* Key/value tables: long values (URLs, ids, tag values) wrap anywhere rather than widen the page. */
+.facts { table-layout: fixed; } .facts th { width: 11rem; }
+.facts td { overflow-wrap: anywhere; }
+.muted { color: var(--muted); } .nowrap { white-space: nowrap; }
 .sev { display: inline-block; padding: 0 .4rem; border-radius: 1rem; font-size: .75rem;
   border: 1px solid var(--line); white-space: nowrap; }
 .sev-critical { background: #cf222e; color: #fff; } .sev-high { background: #fb8500; color: #000; }
@@ -54,6 +57,7 @@ svg.trend .tick { fill: var(--muted); font-size: 11px; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .85rem; }
 pre { margin: .25rem 0; padding: .5rem .75rem; background: var(--card); border-radius: 6px;
   border: 1px solid var(--line); overflow-x: auto; max-width: 100%; white-space: pre; }
+pre.message { white-space: pre-wrap; overflow-wrap: anywhere; }
 .button { display: inline-block; background: #1f883d; color: #fff; padding: .5rem 1rem;
   border-radius: 6px; text-decoration: none; font-weight: 600; }
 .pager, .ranges { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; margin: .5rem 0; }
