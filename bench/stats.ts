@@ -9,6 +9,7 @@
 import { type Kysely, sql } from "kysely";
 import { type Database, createDb, migrateToLatest } from "../src/db/index.js";
 import { ensureProject } from "../src/projects/index.js";
+import { getBugDetail, getEvent } from "../src/stats/bug-detail.js";
 import { listBugEvents, listBugs } from "../src/stats/bug-list.js";
 import { compactFinishedDays } from "../src/stats/daily-rollup.js";
 import { streamBugs, streamEvents } from "../src/stats/export-stream.js";
@@ -112,6 +113,10 @@ try {
     await time(`${label} whole summary, environment=production`, () =>
       summarize(db, { ...query, environment: "production" }),
     );
+    // A category has no column in the compacted tables without a bug: hourly rows and events.
+    await time(`${label} whole summary, category=database`, () =>
+      summarize(db, { ...query, category: "database" }),
+    );
   }
 
   const projectIds = [projectId];
@@ -123,6 +128,13 @@ try {
   );
   await time("bugs list, service=api", () => listBugs(db, { projectIds, service: "api" }));
   await time("bugs list, q=Error17", () => listBugs(db, { projectIds, q: "Error17" }));
+  await time("bugs list, category=database", () =>
+    listBugs(db, { projectIds, category: "database" }),
+  );
+  await time("bugs list, environment=staging", () =>
+    listBugs(db, { projectIds, environment: "staging" }),
+  );
+  await time("bugs list, release=v3", () => listBugs(db, { projectIds, release: "v3" }));
   const hot = await db
     .selectFrom("bugs")
     .select("id")
@@ -135,6 +147,22 @@ try {
   await time("events of the hottest bug, first page", () => listBugEvents(db, { bugId: hot.id }));
   await time("events of the hottest bug, page 21 (cursor)", () =>
     listBugEvents(db, { bugId: hot.id, cursor: deep }),
+  );
+  for (const days of [7, 30]) {
+    const range = { from: new Date(now.getTime() - days * DAY_MS), to: now };
+    await time(`bug page of the hottest bug, ${days}d chart, latest event in full`, () =>
+      getBugDetail(db, hot.id, range),
+    );
+  }
+  const oldest = await db
+    .selectFrom("events")
+    .select("id")
+    .where("bug_id", "=", hot.id)
+    .orderBy("received_at")
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  await time("oldest event of the hottest bug in full, with neighbours", () =>
+    getEvent(db, hot.id, oldest.id),
   );
 
   console.log(`\n| query (${RUNS} runs) | median ms | p95 ms | < 100 ms |`);
@@ -152,6 +180,10 @@ try {
   for (const [name, stream] of [
     ["export all bugs", () => streamBugs(db, { projectIds })],
     ["export events of the hottest bug", () => streamEvents(db, { projectIds, bugId: hot.id })],
+    [
+      "export events of the hottest bug, whole (JSON)",
+      () => streamEvents(db, { projectIds, bugId: hot.id, full: true }),
+    ],
   ] as const) {
     const t = performance.now();
     let n = 0;
@@ -194,13 +226,15 @@ async function seed(db: Kysely<Database>, now: Date): Promise<number> {
   await sql`
     INSERT INTO bugs (project_id, number, fingerprint, fingerprint_version, title, error_type,
       culprit, severity, status, first_seen, last_seen, escalation_started_at, resolved_at,
-      regression_count)
+      regression_count, category, category_reason)
     SELECT ${project.id}, i, md5(i::text), 1, 'Error' || i || ': something failed',
       'Error' || (i % 40), 'src/module' || (i % 100) || '.ts in handler',
       (ARRAY['critical','high','medium','low'])[1 + i % 4],
       CASE WHEN i % 10 < 7 THEN 'open' WHEN i % 10 < 9 THEN 'resolved' ELSE 'ignored' END,
       ${start}::timestamptz, ${start}::timestamptz, ${start}::timestamptz, NULL,
-      CASE WHEN i % 17 = 0 THEN 1 ELSE 0 END
+      CASE WHEN i % 17 = 0 THEN 1 ELSE 0 END,
+      (ARRAY['network','timeout','database','validation','not_found','programming_error',
+        'unknown'])[1 + i % 7], 'bench'
     FROM generate_series(1, ${BUGS}) AS i`.execute(db);
   await sql`
     INSERT INTO events (project_id, bug_id, event_id, received_at, occurred_at, level, source,
@@ -235,6 +269,10 @@ async function seed(db: Kysely<Database>, now: Date): Promise<number> {
     -- rows over the whole table, which no real history looks like).
     ORDER BY 3`.execute(db);
   await sql`
+    INSERT INTO bug_releases (bug_id, project_id, release, first_seen, last_seen, count)
+    SELECT bug_id, project_id, release, min(received_at), max(received_at), count(*)
+    FROM events WHERE release IS NOT NULL GROUP BY 1, 2, 3`.execute(db);
+  await sql`
     UPDATE bugs SET occurrence_count = e.n, count_since_resolved = e.n, first_seen = e.first,
       last_seen = e.last, escalation_started_at = CASE WHEN bugs.regression_count > 0
         THEN e.first + (e.last - e.first) / 2 ELSE e.first END,
@@ -242,6 +280,6 @@ async function seed(db: Kysely<Database>, now: Date): Promise<number> {
     FROM (SELECT bug_id, count(*) AS n, min(received_at) AS first, max(received_at) AS last
           FROM events GROUP BY bug_id) AS e
     WHERE bugs.id = e.bug_id`.execute(db);
-  await sql`VACUUM ANALYZE projects, bugs, events, bug_hourly`.execute(db);
+  await sql`VACUUM ANALYZE projects, bugs, events, bug_hourly, bug_releases`.execute(db);
   return project.id;
 }

@@ -13,7 +13,7 @@ import {
   createAdmission,
   createProjectAuth,
 } from "./ingest/index.js";
-import { type ProjectConfigs, createProjectConfigs } from "./projects/index.js";
+import { type ProjectConfigs, bugClassifierFor, createProjectConfigs } from "./projects/index.js";
 import { createProjectScrubbers } from "./scrub/index.js";
 
 /**
@@ -67,6 +67,8 @@ export function createServices(input: CreateServicesInput): Services {
       admission,
       scrubberFor: (projectId) => scrubbers.get(projectId),
       groupingFor,
+      // Compiled once per config object (bugClassifierFor caches), like the grouping rules.
+      classifierFor: async (projectId) => bugClassifierFor(await projectConfigs.get(projectId)),
       ...(input.groupCommit ? { groupCommit: input.groupCommit } : {}),
     }),
     projectAuth: createProjectAuth(input.db),

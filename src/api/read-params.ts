@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CATEGORIES } from "../grouping/category.js";
 import { EXPORT_FORMATS } from "../stats/export-format.js";
 import { TIME_PARAM_HELP, parseTimeParam } from "../stats/time-param.js";
 
@@ -19,6 +20,7 @@ const limit = z.coerce.number().int().min(1).max(200).optional();
 const cursor = text(500).optional();
 const status = z.enum(["open", "in_progress", "resolved", "wontfix", "ignored"]).optional();
 const severity = z.enum(["critical", "high", "medium", "low"]).optional();
+const category = z.enum(CATEGORIES).optional();
 // "" is a real value here: occurrences reported without an environment or service.
 const dimension = z.string().max(200).optional();
 
@@ -28,26 +30,36 @@ export const statsParams = z.strictObject({
   to: text(40).optional(),
   environment: dimension,
   service: dimension,
+  category,
 });
 
 export const bugsParams = z.strictObject({
   repo,
   status,
   severity,
+  category,
   service: dimension,
+  environment: dimension,
+  release: text(256).optional(),
   q: z.string().trim().max(200).optional(),
   limit,
   cursor,
 });
 
 export const eventsParams = z.strictObject({ repo, limit, cursor });
-export const bugParams = z.strictObject({ repo });
+export const bugParams = z.strictObject({
+  repo,
+  from: text(40).optional(),
+  to: text(40).optional(),
+});
+export const eventParams = z.strictObject({ repo });
 
 export const exportBugsParams = z.strictObject({
   repo,
   format: z.enum(EXPORT_FORMATS),
   status,
   severity,
+  category,
 });
 
 export const exportEventsParams = z.strictObject({

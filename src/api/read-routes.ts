@@ -3,12 +3,12 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Kysely } from "kysely";
 import { parseBugRef } from "../bugs/known-bug.js";
 import type { Database } from "../db/index.js";
+import { parseEventRef } from "../stats/bug-detail.js";
 import { InvalidCursorError } from "../stats/cursor.js";
 import {
-  BUG_COLUMNS,
   CONTENT_TYPES,
-  EVENT_COLUMNS,
   type ExportFormat,
+  exportColumns,
   formatExport,
 } from "../stats/export-format.js";
 import { streamBugs, streamEvents } from "../stats/export-stream.js";
@@ -19,6 +19,7 @@ import {
   ParamError,
   bugParams,
   bugsParams,
+  eventParams,
   eventsParams,
   exportBugsParams,
   exportEventsParams,
@@ -36,7 +37,7 @@ export interface ReadRoutesOptions {
 
 /**
  * The read API: GET /api/stats, /api/bugs, /api/bugs/:ref, /api/bugs/:ref/events,
- * /api/export/{bugs,events}.
+ * /api/bugs/:ref/events/:id, /api/export/{bugs,events}.
  * Every route takes `Authorization: Bearer <admin token | project read key>` and an optional
  * `repo=owner/name`; errors are JSON `{ error, message, parameter? }`.
  */
@@ -62,6 +63,7 @@ export async function readRoutes(app: FastifyInstance, opts: ReadRoutesOptions):
       to,
       environment: params.environment,
       service: params.service,
+      category: params.category,
     });
   });
 
@@ -77,9 +79,29 @@ export async function readRoutes(app: FastifyInstance, opts: ReadRoutesOptions):
     const params = parseParams(bugParams, request.query);
     const projectIds = await projectsFor(db, reader, params.repo);
     const bugId = await resolveBug(db, projectIds, request.params.ref, "ref");
-    const bug = await stats.getBug(bugId);
+    const range = parseRange(params, clock());
+    const bug = await stats.getBugDetail(bugId, range);
     if (!bug) throw new NotFoundError(`no bug ${request.params.ref} in this repository`);
     return bug;
+  });
+
+  app.get<{ Params: { ref: string; id: string } }>("/api/bugs/:ref/events/:id", async (request) => {
+    const reader = await readerOf(request);
+    const params = parseParams(eventParams, request.query);
+    const projectIds = await projectsFor(db, reader, params.repo);
+    const bugId = await resolveBug(db, projectIds, request.params.ref, "ref");
+    const ref = parseEventRef(request.params.id);
+    if (!ref) {
+      throw new ParamError(
+        "id",
+        `"${request.params.id.slice(0, 80)}" is not an event id (a number, or 32 hex digits)`,
+      );
+    }
+    const event = await stats.getEvent(bugId, ref);
+    if (!event) {
+      throw new NotFoundError(`${request.params.ref} has no stored event ${request.params.id}`);
+    }
+    return event;
   });
 
   app.get<{ Params: { ref: string } }>("/api/bugs/:ref/events", async (request) => {
@@ -98,12 +120,13 @@ export async function readRoutes(app: FastifyInstance, opts: ReadRoutesOptions):
       projectIds,
       status: params.status,
       severity: params.severity,
+      category: params.category,
     });
     return sendExport(
       reply,
       "bugs",
       params.format,
-      formatExport(batches, params.format, BUG_COLUMNS),
+      formatExport(batches, params.format, exportColumns("bugs", params.format)),
     );
   });
 
@@ -113,12 +136,12 @@ export async function readRoutes(app: FastifyInstance, opts: ReadRoutesOptions):
     const projectIds = await projectsFor(db, reader, params.repo);
     const bugId =
       params.bug === undefined ? undefined : await resolveBug(db, projectIds, params.bug, "bug");
-    const batches = streamEvents(db, { projectIds, bugId });
+    const batches = streamEvents(db, { projectIds, bugId, full: params.format !== "csv" });
     return sendExport(
       reply,
       "events",
       params.format,
-      formatExport(batches, params.format, EVENT_COLUMNS),
+      formatExport(batches, params.format, exportColumns("events", params.format)),
     );
   });
 }

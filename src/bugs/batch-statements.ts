@@ -173,10 +173,10 @@ export interface CountedRow extends BugRow {
 /**
  * The write, in one statement: the events first, then the counts per bug (rows locked in id order;
  * a resolved bug reopens once, which restarts escalation, as in the single path), then the hourly
- * rollup. The CTEs read each other's results to force that order: every writer takes its locks as
- * events, bug rows, rollup (the single path too), so concurrent batches queue, not deadlock. The
- * events go first because they are most of the work: a hot bug's row stays locked until COMMIT,
- * and the next group inserts its events meanwhile instead of waiting for the lock.
+ * rollup and the per-release counts. The CTEs read each other's results to force that order:
+ * every writer takes its locks as events, bug rows, rollups, so concurrent batches queue, not
+ * deadlock. The events go first because they are most of the work: a hot bug's row stays locked
+ * until COMMIT, and the next group inserts its events meanwhile instead of waiting for the lock.
  * Returns the counted bug rows with their status and count before the batch.
  */
 export async function writeBatch(
@@ -198,6 +198,7 @@ export async function writeBatch(
   );
   const eventsJson = JSON.stringify(events.map((e) => eventFields(e.bugId, e.occurrence, epochMs)));
   const hourlyJson = JSON.stringify(rollupCells(reports));
+  const releasesJson = JSON.stringify(releaseCells(reports));
   // PREPARED: planning took longer than running it; every table is reached through its primary
   // key or the ON CONFLICT arbiter, so the generic plan cannot pick a worse index as tables grow.
   const result = await sql<CountedRow>`${sql.raw(PREPARED)}
@@ -260,6 +261,19 @@ export async function writeBatch(
       ORDER BY h.bug_id, h.hour, h.environment, h.service
       ON CONFLICT (bug_id, hour, environment, service)
         DO UPDATE SET count = bug_hourly.count + excluded.count
+    ), releases AS (
+      -- Last in the lock order, like the rollup: every writer takes these rows after the bugs'.
+      INSERT INTO bug_releases (bug_id, project_id, release, first_seen, last_seen, count)
+      SELECT r.bug_id, r.project_id, r.release, to_timestamp(r.first_seen / 1000),
+        to_timestamp(r.last_seen / 1000), r.count
+      FROM json_to_recordset(${releasesJson}::json) AS r(bug_id bigint, project_id bigint,
+        release text, first_seen float8, last_seen float8, count integer)
+      WHERE (SELECT count(*) FROM counted) >= 0
+      ORDER BY r.bug_id, r.release
+      ON CONFLICT (bug_id, release) DO UPDATE SET
+        first_seen = LEAST(bug_releases.first_seen, excluded.first_seen),
+        last_seen = GREATEST(bug_releases.last_seen, excluded.last_seen),
+        count = bug_releases.count + excluded.count
     )
     SELECT counted.*, (SELECT n FROM inserted) AS events_inserted FROM counted`.execute(trx);
   const rows = result.rows.map((r) => ({ ...r, previous_count: Number(r.previous_count) }));
@@ -298,6 +312,43 @@ function rollupCells(reports: { bugId: number; occurrence: Occurrence }[]) {
         service,
         count: 1,
       });
+  }
+  return [...cells.values()];
+}
+
+/** Per bug and release: first and last received time and count, each key once. */
+function releaseCells(reports: { bugId: number; occurrence: Occurrence }[]) {
+  const cells = new Map<
+    string,
+    {
+      bug_id: number;
+      project_id: number;
+      release: string;
+      first_seen: number;
+      last_seen: number;
+      count: number;
+    }
+  >();
+  for (const { bugId, occurrence: occ } of reports) {
+    const release = occ.event.release;
+    if (release === undefined || release === "") continue;
+    const at = occ.receivedAt.getTime();
+    const k = `${bugId}\u0000${release}`;
+    const cell = cells.get(k);
+    if (cell) {
+      cell.count++;
+      cell.first_seen = Math.min(cell.first_seen, at);
+      cell.last_seen = Math.max(cell.last_seen, at);
+    } else {
+      cells.set(k, {
+        bug_id: bugId,
+        project_id: occ.projectId,
+        release,
+        first_seen: at,
+        last_seen: at,
+        count: 1,
+      });
+    }
   }
   return [...cells.values()];
 }

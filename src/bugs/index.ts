@@ -6,6 +6,12 @@ export {
   listBugs,
   toKnownBug,
 } from "./bug-repository.js";
+export {
+  type CategoriseOlderBugsDeps,
+  type CategoriseOptions,
+  categoriseOlderBugs,
+} from "./categorise-older-bugs.js";
+export { causesFromContext } from "./stored-event.js";
 export { type BugStatus, bugRef, isUnresolved, type KnownBug, parseBugRef } from "./known-bug.js";
 export {
   createGroupCommitter,

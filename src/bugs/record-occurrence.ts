@@ -1,6 +1,7 @@
 import type { Insertable } from "kysely";
 import type { BugGrouping, BugRow, EventsTable, NewBug } from "../db/index.js";
-import type { ErrorEvent, Severity } from "../grouping/error-event.js";
+import type { ErrorEvent } from "../grouping/error-event.js";
+import { type BugClassifier, classifyNewBug } from "../grouping/index.js";
 import { toKnownBug } from "./bug-repository.js";
 import type { BugStatus, KnownBug } from "./known-bug.js";
 
@@ -19,8 +20,12 @@ export interface Occurrence {
   grouping: BugGrouping;
   title: string;
   culprit: string | undefined;
-  /** Severity a NEW bug starts with; an existing bug keeps its own (people may have changed it). */
-  severity: Severity;
+  /**
+   * Category and starting severity of a NEW bug first seen in this occurrence (the project's
+   * rules, else the built-in ones); asked only when a bug is created. An existing bug keeps its
+   * own: people may have changed them.
+   */
+  classifier: BugClassifier;
   urlPattern: string | undefined;
   receivedAt: Date;
   /** False when sampled out or over a rate limit: the bug still counts it, no event row is kept. */
@@ -79,6 +84,7 @@ export function newBugValues(
   occ: Occurrence,
   bug: { number: number; count: number; firstSeen: Date },
 ): NewBug {
+  const classified = classifyNewBug(occ.event, occ.classifier);
   return {
     project_id: occ.projectId,
     number: bug.number,
@@ -88,7 +94,9 @@ export function newBugValues(
     title: occ.title,
     error_type: occ.event.errorType,
     culprit: occ.culprit ?? null,
-    severity: occ.severity,
+    severity: classified.severity,
+    category: classified.category,
+    category_reason: classified.categoryReason,
     occurrence_count: bug.count,
     count_since_resolved: bug.count,
     first_seen: bug.firstSeen,

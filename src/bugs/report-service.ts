@@ -1,13 +1,14 @@
 import type { Kysely, Transaction } from "kysely";
 import { type Database, isDatabaseUnavailable } from "../db/index.js";
 import {
+  BUILT_IN_CLASSIFIER,
+  type BugClassifier,
   type ErrorEvent,
   type GroupingRules,
   NO_GROUPING_RULES,
   computeFingerprint,
   computePreviousFingerprint,
   culprit,
-  severityFromLevel,
   titleFor,
   urlPattern,
 } from "../grouping/index.js";
@@ -71,6 +72,11 @@ export interface ReportServiceDeps {
   scrubberFor?: (projectId: number) => Scrubber | Promise<Scrubber>;
   /** The project's grouping rules (its repo config's `grouping` section); none when not given. */
   groupingFor?: (projectId: number) => GroupingRules | Promise<GroupingRules>;
+  /**
+   * How the project's new bugs are classified (its repo config's `categories.rules` and
+   * `severity_rules`); the built-in category and the level's severity when not given.
+   */
+  classifierFor?: (projectId: number) => BugClassifier | Promise<BugClassifier>;
   /** Days a grouping transition lasts once it starts (grouping-transition.ts); default 90. */
   groupingTransitionDays?: number;
   /** Group commit limits: batch size, queue length (backpressure), transactions in flight. */
@@ -104,9 +110,11 @@ export interface GroupOptions {
   rules?: GroupingRules;
   /** Also compute the previous grouping version's hash (a grouping transition is running). */
   withPrevious?: boolean;
+  /** How a new bug is classified (category, starting severity); built-in when not given. */
+  classifier?: BugClassifier;
 }
 
-/** Groups an event: fingerprint, title, culprit, starting severity. Pure. */
+/** Groups an event: fingerprint, title, culprit, and how a new bug of it is classified. Pure. */
 export function groupEvent(
   projectId: number,
   event: ErrorEvent,
@@ -128,7 +136,7 @@ export function groupEvent(
     },
     title: titleFor(event),
     culprit: culprit(event, rules.inApp),
-    severity: severityFromLevel(event.level),
+    classifier: options.classifier ?? BUILT_IN_CLASSIFIER,
     urlPattern: event.request?.url ? urlPattern(event.request.url) : undefined,
     receivedAt,
   };
@@ -175,6 +183,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
   const defaultScrubber = createScrubber();
   const scrubberFor = deps.scrubberFor ?? (() => defaultScrubber);
   const groupingFor = deps.groupingFor ?? (() => NO_GROUPING_RULES);
+  const classifierFor = deps.classifierFor ?? (() => BUILT_IN_CLASSIFIER);
 
   // Read once (and started, the first time a new grouping version meets older bugs); retried
   // after a failure, so that a database down at start does not leave the transition off.
@@ -208,11 +217,14 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     const event = scrubber.scrubEvent(rawEvent);
     const foundRules = groupingFor(projectId);
     const rules = foundRules instanceof Promise ? await foundRules : foundRules;
+    const foundClassifier = classifierFor(projectId);
+    const classifier = foundClassifier instanceof Promise ? await foundClassifier : foundClassifier;
     const now = clock();
     const foundTransition = groupingTransition(now);
     const state = foundTransition instanceof Promise ? await foundTransition : foundTransition;
     const grouped = groupEvent(projectId, event, now, {
       rules,
+      classifier,
       withPrevious: transitionActive(state, now),
     });
     const storeEvent = deps.admission ? await deps.admission.storeEvent(grouped) : true;

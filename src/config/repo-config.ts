@@ -9,7 +9,7 @@
  * `compileRepoPatterns`.
  */
 import { z } from "zod";
-import { MAX_WILDCARD_PATTERN } from "../grouping/index.js";
+import { CATEGORIES, type Category, MAX_WILDCARD_PATTERN } from "../grouping/index.js";
 import { compileExtraPatterns } from "../scrub/extra-patterns.js";
 import { ScrubConfigError } from "../scrub/scrub-config-error.js";
 import { parseDuration } from "./repo-config/duration.js";
@@ -167,6 +167,8 @@ const url = z
   .prefault(null);
 
 const severity = z.enum(SEVERITIES);
+const category = z.enum(CATEGORIES);
+const statusCode = z.int().min(100).max(599);
 
 // ---------------------------------------------------------------------------------------------
 // The schema. Each key: what it does, in one line.
@@ -185,12 +187,41 @@ const severityRule = z.strictObject({
       service: z.string().optional(),
       /** Request path: prefix or glob, like `filters.exclude_paths`. */
       path: z.string().min(1).optional(),
+      /** The category the new bug gets (built-in, or from `categories.rules`). */
+      category: category.optional(),
     })
     .refine((m) => Object.values(m).some((v) => v !== undefined), {
       error: "a rule needs at least one condition",
     }),
   /** Severity given to matching errors. */
   severity,
+});
+
+const categoryRule = z.strictObject({
+  /** Conditions, all of which must hold; at least one is required. */
+  match: z
+    .strictObject({
+      /** Regex on the exception class. */
+      error_type: regex.optional(),
+      /** Regex on the error message. */
+      message: regex.optional(),
+      /** Status of the failed request: one code or a list. */
+      status_code: z
+        .union([statusCode, z.array(statusCode).min(1).max(100)], {
+          error: "expected an HTTP status code like 404, or a list of them",
+        })
+        .transform((v) => (Array.isArray(v) ? v : [v]))
+        .optional(),
+      /** Request path: prefix or glob, like `filters.exclude_paths`. */
+      path: z.string().min(1).optional(),
+      environment: z.string().optional(),
+      service: z.string().optional(),
+    })
+    .refine((m) => Object.values(m).some((v) => v !== undefined), {
+      error: "a rule needs at least one condition",
+    }),
+  /** Category given to matching errors. */
+  category,
 });
 
 const escalationStep = (after: string) =>
@@ -227,6 +258,8 @@ export const repoConfigSchema = z
             low: color("0e8a16"),
             escalated: color("5319e7"),
             regression: color("e99695"),
+            /** Of the `category:<name>` labels (when `categories.label` is on). */
+            category: color("c5def5"),
           })
           .prefault({}),
       })
@@ -253,6 +286,16 @@ export const repoConfigSchema = z
 
     /** Severity overrides applied over the level mapping; the first matching rule wins. */
     severity_rules: z.array(severityRule).max(200).prefault([]),
+
+    /** Error categories (network, timeout, database…) of new bugs. */
+    categories: z
+      .strictObject({
+        /** Also label each new bug's issue `category:<name>` (never `category:unknown`). */
+        label: z.boolean().prefault(false),
+        /** Overrides of the built-in derivation; the first matching rule wins. */
+        rules: z.array(categoryRule).max(200).prefault([]),
+      })
+      .prefault({}),
 
     /** Escalation ladder for unresolved bugs: assign, then mention, then further. */
     escalation: z
@@ -558,17 +601,32 @@ function dedupe(list: string[]): string[] {
 // ---------------------------------------------------------------------------------------------
 // Compiled patterns
 
-export interface CompiledSeverityRule {
+/** The conditions of a severity or category rule, compiled. */
+export interface CompiledMatch {
   errorType?: RegExp;
   message?: RegExp;
   environment?: string;
   service?: string;
   path?: RegExp;
+  statusCodes?: readonly number[];
+  category?: Category;
+}
+
+export interface CompiledSeverityRule extends CompiledMatch {
   severity: RepoSeverity;
+}
+
+export interface CompiledCategoryRule {
+  match: CompiledMatch;
+  /** The category it gives. */
+  category: Category;
+  /** 1-based position in `categories.rules`, for the bug's category reason. */
+  index: number;
 }
 
 export interface CompiledRepoPatterns {
   severityRules: CompiledSeverityRule[];
+  categoryRules: CompiledCategoryRule[];
   excludePaths: RegExp[];
   excludeErrorTypes: RegExp[];
   excludeMessages: RegExp[];
@@ -598,27 +656,47 @@ export function compileRepoPatterns(config: RepoConfig): CompiledRepoPatterns {
     const compiled = compileRegex(p);
     return compiled.ok ? compiled.regex : undefined;
   };
-  const severityRules: CompiledSeverityRule[] = [];
-  for (const rule of config.severity_rules) {
-    const { error_type, message, environment, service, path } = rule.match;
-    const compiled: CompiledSeverityRule = { severity: rule.severity };
-    if (error_type !== undefined) {
-      const re = one(error_type);
-      if (!re) continue;
+  // undefined when a pattern does not compile: the rule is then left out, never half-applied.
+  const compileMatch = (m: {
+    error_type?: string | undefined;
+    message?: string | undefined;
+    environment?: string | undefined;
+    service?: string | undefined;
+    path?: string | undefined;
+    status_code?: number[] | undefined;
+    category?: Category | undefined;
+  }): CompiledMatch | undefined => {
+    const compiled: CompiledMatch = {};
+    if (m.error_type !== undefined) {
+      const re = one(m.error_type);
+      if (!re) return undefined;
       compiled.errorType = re;
     }
-    if (message !== undefined) {
-      const re = one(message);
-      if (!re) continue;
+    if (m.message !== undefined) {
+      const re = one(m.message);
+      if (!re) return undefined;
       compiled.message = re;
     }
-    if (environment !== undefined) compiled.environment = environment;
-    if (service !== undefined) compiled.service = service;
-    if (path !== undefined) compiled.path = compilePathPattern(path);
-    severityRules.push(compiled);
+    if (m.environment !== undefined) compiled.environment = m.environment;
+    if (m.service !== undefined) compiled.service = m.service;
+    if (m.path !== undefined) compiled.path = compilePathPattern(m.path);
+    if (m.status_code !== undefined) compiled.statusCodes = m.status_code;
+    if (m.category !== undefined) compiled.category = m.category;
+    return compiled;
+  };
+  const severityRules: CompiledSeverityRule[] = [];
+  for (const rule of config.severity_rules) {
+    const match = compileMatch(rule.match);
+    if (match) severityRules.push({ ...match, severity: rule.severity });
   }
+  const categoryRules: CompiledCategoryRule[] = [];
+  config.categories.rules.forEach((rule, i) => {
+    const match = compileMatch(rule.match);
+    if (match) categoryRules.push({ match, category: rule.category, index: i + 1 });
+  });
   const patterns: CompiledRepoPatterns = {
     severityRules,
+    categoryRules,
     excludePaths: config.filters.exclude_paths.map(compilePathPattern),
     excludeErrorTypes: compileAll(config.filters.exclude_error_types),
     excludeMessages: compileAll(config.filters.exclude_messages),
@@ -628,24 +706,48 @@ export function compileRepoPatterns(config: RepoConfig): CompiledRepoPatterns {
   return patterns;
 }
 
+/** What severity and category rules are matched against. */
+export interface RuleSubject {
+  errorType: string;
+  message: string;
+  environment?: string | undefined;
+  service?: string | undefined;
+  /** The request's path (no host, no query). */
+  path?: string | undefined;
+  statusCode?: number | undefined;
+  /** The bug's category, for severity rules. */
+  category?: string | undefined;
+}
+
+function matches(rule: CompiledMatch, event: RuleSubject): boolean {
+  if (rule.errorType && !rule.errorType.test(event.errorType)) return false;
+  if (rule.message && !rule.message.test(event.message)) return false;
+  if (rule.environment !== undefined && rule.environment !== event.environment) return false;
+  if (rule.service !== undefined && rule.service !== event.service) return false;
+  if (rule.path && (event.path === undefined || !rule.path.test(event.path))) return false;
+  if (
+    rule.statusCodes &&
+    (event.statusCode === undefined || !rule.statusCodes.includes(event.statusCode))
+  ) {
+    return false;
+  }
+  if (rule.category !== undefined && rule.category !== event.category) return false;
+  return true;
+}
+
 /** The first severity rule matching an event, if any (rules override the level mapping). */
 export function matchSeverityRule(
   rules: readonly CompiledSeverityRule[],
-  event: {
-    errorType: string;
-    message: string;
-    environment?: string;
-    service?: string;
-    path?: string;
-  },
+  event: RuleSubject,
 ): RepoSeverity | undefined {
-  for (const rule of rules) {
-    if (rule.errorType && !rule.errorType.test(event.errorType)) continue;
-    if (rule.message && !rule.message.test(event.message)) continue;
-    if (rule.environment !== undefined && rule.environment !== event.environment) continue;
-    if (rule.service !== undefined && rule.service !== event.service) continue;
-    if (rule.path && (event.path === undefined || !rule.path.test(event.path))) continue;
-    return rule.severity;
-  }
-  return undefined;
+  return rules.find((rule) => matches(rule, event))?.severity;
+}
+
+/** The first category rule matching an event, if any (rules override the built-in derivation). */
+export function matchCategoryRule(
+  rules: readonly CompiledCategoryRule[],
+  event: RuleSubject,
+): { category: Category; rule: number } | undefined {
+  const rule = rules.find((r) => matches(r.match, event));
+  return rule ? { category: rule.category, rule: rule.index } : undefined;
 }

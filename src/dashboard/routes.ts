@@ -3,7 +3,8 @@ import cookie, { type CookieSerializeOptions } from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/index.js";
-import { type StatsService, createStatsService } from "../stats/index.js";
+import { isCategory } from "../grouping/category.js";
+import { InvalidCursorError, type StatsService, createStatsService } from "../stats/index.js";
 import {
   GitHubSignInError,
   authorizeUrl,
@@ -20,6 +21,7 @@ import { createSession, deleteSession, findSession } from "./session-store.js";
 import type { DashboardSettings } from "./settings.js";
 import { DEFAULT_TIME_RANGE, isTimeRangeKey, rangeWindow } from "./time-range.js";
 import { bugPage } from "./views/bug-page.js";
+import { type BugFilters, SEVERITIES, STATUSES, bugsPage } from "./views/bugs-page.js";
 import { dashboardPage } from "./views/dashboard-page.js";
 import { messagePage, setupNeededPage, signInPage } from "./views/notice-pages.js";
 
@@ -38,6 +40,9 @@ const STATE_TTL_S = 600;
 /** Rows in each bug list. */
 const LIST_LENGTH = 10;
 const EVENTS_SHOWN = 20;
+const BUGS_PER_PAGE = 50;
+/** The bug page's chart: a week by the hour unless asked otherwise. */
+const BUG_RANGE = "7d";
 
 /**
  * /dashboard: GitHub sign-in (OAuth web flow with `state`), a server-side session holding the
@@ -110,11 +115,19 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
     const query = request.query as Record<string, unknown>;
     const repo = query.repo ?? "";
     const range = query.range ?? DEFAULT_TIME_RANGE;
-    if (typeof repo !== "string" || !isTimeRangeKey(range)) {
+    const category = query.category || undefined;
+    if (
+      typeof repo !== "string" ||
+      !isTimeRangeKey(range) ||
+      (category !== undefined && !isCategory(category))
+    ) {
       return page(
         reply,
         400,
-        messagePage("Bad request", "Choose one repository and a range of 24h, 7d or 30d."),
+        messagePage(
+          "Bad request",
+          "Choose one repository, a range of 24h, 7d, 30d or 90d, and a category from the list.",
+        ),
       );
     }
     const projects = await listAccessibleProjects(db, session.projectIds);
@@ -125,6 +138,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
       projectIds: selected ? [selected.id] : projects.map((p) => p.id),
       from,
       to,
+      category,
       topLimit: LIST_LENGTH,
     });
     return page(
@@ -135,8 +149,44 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
         projects,
         selected,
         range,
+        category,
         summary,
         listLength: LIST_LENGTH,
+      }),
+    );
+  });
+
+  app.get("/dashboard/bugs", async (request, reply) => {
+    const session = await requireSession(request, reply);
+    if (!session) return reply;
+    const query = request.query as Record<string, unknown>;
+    const parsed = parseBugFilters(query);
+    if (typeof parsed === "string") return page(reply, 400, messagePage("Bad request", parsed));
+    const projects = await listAccessibleProjects(db, session.projectIds);
+    const selected = parsed.repo ? findRepo(projects, parsed.repo) : undefined;
+    if (parsed.repo && !selected) return repoNotFound(reply, parsed.repo);
+    let found: Awaited<ReturnType<StatsService["listBugs"]>>;
+    try {
+      found = await stats.listBugs({
+        projectIds: selected ? [selected.id] : projects.map((p) => p.id),
+        ...parsed.filters,
+        limit: BUGS_PER_PAGE,
+        cursor: parsed.cursor,
+      });
+    } catch (error) {
+      if (!(error instanceof InvalidCursorError)) throw error;
+      return page(reply, 400, messagePage("Bad request", "That page link is not valid any more."));
+    }
+    return page(
+      reply,
+      200,
+      bugsPage({
+        login: session.login,
+        projects,
+        selected,
+        filters: parsed.filters,
+        page: found,
+        cursor: parsed.cursor,
       }),
     );
   });
@@ -146,24 +196,68 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
     if (!session) return reply;
     const query = request.query as Record<string, unknown>;
     const number = typeof query.bug === "string" ? parseRef(query.bug) : undefined;
-    if (typeof query.repo !== "string" || number === undefined) {
-      return page(reply, 400, messagePage("Bad request", "Expected ?repo=owner/name&bug=B-1."));
+    const range = query.range ?? BUG_RANGE;
+    const eventId = query.event === undefined ? undefined : parseId(query.event);
+    const cursor = query.events;
+    if (
+      typeof query.repo !== "string" ||
+      number === undefined ||
+      !isTimeRangeKey(range) ||
+      eventId === null ||
+      (cursor !== undefined && typeof cursor !== "string")
+    ) {
+      return page(
+        reply,
+        400,
+        messagePage(
+          "Bad request",
+          "Expected ?repo=owner/name&bug=B-1, optionally range=24h|7d|30d|90d and event=<id>.",
+        ),
+      );
     }
     const projects = await listAccessibleProjects(db, session.projectIds);
     const project = findRepo(projects, query.repo);
     if (!project) return repoNotFound(reply, query.repo);
-    // The ref search also matches titles; keep the one bug with that number.
-    const found = await stats.listBugs({ projectIds: [project.id], q: `B-${number}`, limit: 200 });
-    const bug = found.items.find((item) => item.number === number);
-    if (!bug) {
+    const bugId = await stats.findBugId(project.id, number);
+    const bug =
+      bugId === undefined
+        ? undefined
+        : await stats.getBugDetail(bugId, rangeWindow(range, clock()));
+    if (bugId === undefined || !bug) {
       return page(
         reply,
         404,
         messagePage("Bug not found", `${project.fullName} has no bug B-${number}.`),
       );
     }
-    const events = await stats.listBugEvents({ bugId: bug.id, limit: EVENTS_SHOWN });
-    return page(reply, 200, bugPage({ login: session.login, bug, events: events.items }));
+    const event = eventId === undefined ? bug.latestEvent : await stats.getEvent(bugId, eventId);
+    if (!event && eventId !== undefined) {
+      return page(
+        reply,
+        404,
+        messagePage("Event not found", `${bug.ref} has no stored event ${eventId}.`),
+      );
+    }
+    let events: Awaited<ReturnType<StatsService["listBugEvents"]>>;
+    try {
+      events = await stats.listBugEvents({ bugId, limit: EVENTS_SHOWN, cursor });
+    } catch (error) {
+      if (!(error instanceof InvalidCursorError)) throw error;
+      return page(reply, 400, messagePage("Bad request", "That page link is not valid any more."));
+    }
+    return page(
+      reply,
+      200,
+      bugPage({
+        login: session.login,
+        bug,
+        range,
+        event: event ?? null,
+        latest: eventId === undefined,
+        events,
+        eventsCursor: cursor,
+      }),
+    );
   });
 
   app.get("/dashboard/login", async (request, reply) => {
@@ -264,6 +358,61 @@ function repoNotFound(reply: FastifyReply, repo: string) {
       `No repository ${repo} that you can read reports to Faultline. If access was granted recently, sign out and in again.`,
     ),
   );
+}
+
+/** An event's row id from the URL; null when it is not one. */
+function parseId(value: unknown): number | null {
+  return typeof value === "string" && /^\d{1,15}$/.test(value) ? Number(value) : null;
+}
+
+const FILTER_TEXT_MAX = 200;
+
+/** The bug list's query parameters, or a sentence saying what is wrong with them. */
+function parseBugFilters(
+  query: Record<string, unknown>,
+): { repo: string | undefined; filters: BugFilters; cursor: string | undefined } | string {
+  const text: Record<string, string | undefined> = {};
+  for (const key of [
+    "repo",
+    "q",
+    "status",
+    "severity",
+    "category",
+    "service",
+    "environment",
+    "release",
+    "cursor",
+  ]) {
+    const value = query[key];
+    if (value === undefined) continue;
+    if (typeof value !== "string") return `${key} was given more than once.`;
+    if (value.length > FILTER_TEXT_MAX * 3) return `${key} is too long.`;
+    const trimmed = value.trim();
+    if (trimmed !== "") text[key] = trimmed.slice(0, key === "cursor" ? 500 : FILTER_TEXT_MAX);
+  }
+  const status = text.status;
+  const severity = text.severity;
+  const category = text.category;
+  if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
+    return `Unknown status "${status}".`;
+  }
+  if (severity !== undefined && !(SEVERITIES as readonly string[]).includes(severity)) {
+    return `Unknown severity "${severity}".`;
+  }
+  if (category !== undefined && !isCategory(category)) return `Unknown category "${category}".`;
+  return {
+    repo: text.repo,
+    cursor: text.cursor,
+    filters: {
+      q: text.q,
+      status: status as BugFilters["status"],
+      severity: severity as BugFilters["severity"],
+      category,
+      service: text.service,
+      environment: text.environment,
+      release: text.release,
+    },
+  };
 }
 
 /** "B-007", "b-7" or "7" -> 7. */

@@ -73,6 +73,10 @@ export interface BugsTable {
   merged_into_id: number | null;
   /** What its fingerprint is made of (grouping/fingerprint.ts); null for bugs older than that. */
   grouping: ColumnType<BugGrouping | null, string | null | undefined, string | null>;
+  /** Kind of failure (grouping/category.ts CATEGORIES), given when the bug is created. */
+  category: ColumnType<string, string | undefined, string>;
+  /** Why it has that category; null = not derived yet (a bug older than categories). */
+  category_reason: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }
@@ -128,6 +132,16 @@ export interface EventsTable {
   user_id: string | null;
   tags: Json<Record<string, string>>;
   context: Json<Record<string, unknown>>;
+}
+
+/** A bug's occurrences in one release (migration 2026-12-08T1210). */
+export interface BugReleasesTable {
+  bug_id: number;
+  project_id: number;
+  release: string;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  count: number;
 }
 
 export interface BugHourlyTable {
@@ -274,6 +288,7 @@ export interface Database {
   grouping_state: GroupingStateTable;
   events: EventsTable;
   bug_hourly: BugHourlyTable;
+  bug_releases: BugReleasesTable;
   outbox: OutboxTable;
   webhook_deliveries: WebhookDeliveriesTable;
   escalations: EscalationsTable;

@@ -37,3 +37,13 @@ export function urlPattern(url: string): string {
     .join("/");
   return pattern.slice(0, 500);
 }
+
+/** The path of a request URL, absolute (`https://h/a?b`) or not (`/a?b`); undefined if none. */
+export function requestPath(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url, "http://path.invalid").pathname;
+  } catch {
+    return undefined;
+  }
+}

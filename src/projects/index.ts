@@ -1,3 +1,4 @@
+export { bugClassifierFor } from "./bug-classifier.js";
 export { endpointsFor, type Project, type ProjectEndpoints } from "./project.js";
 export {
   ensureProject,

@@ -1,8 +1,10 @@
 /** Faultline's scheduled jobs and when they run (UTC). */
 import type { Kysely } from "kysely";
+import { categoriseOlderBugs } from "../bugs/index.js";
 import type { RepoConfig } from "../config/repo-config.js";
 import type { Database } from "../db/index.js";
 import { runEscalations, runSpikeDetection } from "../escalation/index.js";
+import { bugClassifierFor } from "../projects/index.js";
 import { runRetention } from "./retention-job.js";
 import { runDailyRollup } from "./rollup-job.js";
 import type { ScheduledJob } from "./scheduler.js";
@@ -21,6 +23,8 @@ export const JOB_CRONS = {
   retention: "17 3 * * *",
   /** Cheap when idle; compacts a finished day within ~15 minutes of its end (5 min grace). */
   dailyRollup: "*/10 * * * *",
+  /** Categorises bugs older than categories after an upgrade; a partial index scan when idle. */
+  categories: "*/10 * * * *",
 } as const;
 
 export function createDefaultJobs(deps: DefaultJobsDeps): ScheduledJob[] {
@@ -32,6 +36,15 @@ export function createDefaultJobs(deps: DefaultJobsDeps): ScheduledJob[] {
       name: "daily-rollup",
       cron: JOB_CRONS.dailyRollup,
       run: (now) => runDailyRollup(deps, now),
+    },
+    {
+      name: "categories",
+      cron: JOB_CRONS.categories,
+      run: () =>
+        categoriseOlderBugs({
+          db: deps.db,
+          classifierFor: async (id) => bugClassifierFor(await deps.projectConfigs.get(id)),
+        }),
     },
   ];
 }

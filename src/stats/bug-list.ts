@@ -1,6 +1,7 @@
 import { type Kysely, type SelectQueryBuilder, sql } from "kysely";
 import { bugRef, parseBugRef } from "../bugs/known-bug.js";
 import type { BugGrouping, Database, EventRow } from "../db/index.js";
+import { isCategory } from "../grouping/category.js";
 import { InvalidCursorError, decodeCursor, encodeCursor, pageSize } from "./cursor.js";
 import type { BugEvent, BugListItem, ListBugsQuery, ListEventsQuery, Page } from "./stats-types.js";
 
@@ -18,6 +19,8 @@ export function selectBugListColumns<O>(
     "bugs.error_type",
     "bugs.culprit",
     "bugs.severity",
+    "bugs.category",
+    "bugs.category_reason",
     "bugs.status",
     "bugs.occurrence_count",
     "bugs.first_seen",
@@ -39,6 +42,8 @@ export interface BugListRow {
   error_type: string;
   culprit: string | null;
   severity: BugListItem["severity"];
+  category: string;
+  category_reason: string | null;
   status: BugListItem["status"];
   occurrence_count: number;
   first_seen: Date;
@@ -60,6 +65,8 @@ export function toBugListItem(row: BugListRow): BugListItem {
     errorType: row.error_type,
     culprit: row.culprit,
     severity: row.severity,
+    category: isCategory(row.category) ? row.category : "unknown",
+    categoryReason: row.category_reason,
     status: row.status,
     occurrenceCount: row.occurrence_count,
     firstSeen: row.first_seen,
@@ -109,15 +116,31 @@ export async function listBugs(
   if (after !== undefined) q = q.where("bugs.id", "<", after);
   if (query.status) q = q.where("bugs.status", "=", query.status);
   if (query.severity) q = q.where("bugs.severity", "=", query.severity);
-  if (query.service !== undefined) {
-    const service = query.service;
+  if (query.category) q = q.where("bugs.category", "=", query.category);
+  // Seen in a service or environment: any rollup cell of the bug (its primary key's prefix).
+  for (const dimension of ["service", "environment"] as const) {
+    const value = query[dimension];
+    if (value === undefined) continue;
     q = q.where((eb) =>
       eb.exists(
         eb
           .selectFrom("bug_hourly")
           .select(sql`1`.as("one"))
           .whereRef("bug_hourly.bug_id", "=", "bugs.id")
-          .where("bug_hourly.service", "=", service),
+          .where(`bug_hourly.${dimension}`, "=", value),
+      ),
+    );
+  }
+  if (query.release !== undefined) {
+    const release = query.release;
+    // One primary-key probe per bug: bug_releases is keyed (bug_id, release).
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("bug_releases")
+          .select(sql`1`.as("one"))
+          .whereRef("bug_releases.bug_id", "=", "bugs.id")
+          .where("bug_releases.release", "=", release),
       ),
     );
   }

@@ -65,7 +65,7 @@ export async function* formatExport<T extends object>(
   yield first ? "]\n" : "\n]\n";
 }
 
-/** Exported columns, in order. */
+/** Exported columns, in order: CSV keeps these flat ones. */
 export const BUG_COLUMNS = [
   "repo",
   "ref",
@@ -73,14 +73,20 @@ export const BUG_COLUMNS = [
   "errorType",
   "culprit",
   "severity",
+  "category",
   "status",
   "occurrenceCount",
   "firstSeen",
   "lastSeen",
   "resolvedAt",
   "regressionCount",
+  "firstRelease",
+  "lastRelease",
   "issueUrl",
 ] as const;
+
+/** JSON and NDJSON: the flat columns, then what does not fit a cell. */
+export const BUG_JSON_COLUMNS = [...BUG_COLUMNS, "categoryReason", "grouping"] as const;
 
 export const EVENT_COLUMNS = [
   "repo",
@@ -99,3 +105,32 @@ export const EVENT_COLUMNS = [
   "statusCode",
   "userId",
 ] as const;
+
+/** JSON and NDJSON: the whole event, as GET /api/bugs/:ref/events/:id shows it. */
+export const EVENT_JSON_COLUMNS = [
+  ...EVENT_COLUMNS,
+  "source",
+  "urlPattern",
+  "exception",
+  "frames",
+  "rawStacktrace",
+  "request",
+  "tags",
+  "contexts",
+  "breadcrumbs",
+  "context",
+] as const;
+
+type BugColumn = (typeof BUG_JSON_COLUMNS)[number];
+type EventColumn = (typeof EVENT_JSON_COLUMNS)[number];
+
+/** The columns of an export: flat ones for CSV, everything for the JSON forms. */
+export function exportColumns(what: "bugs", format: ExportFormat): readonly BugColumn[];
+export function exportColumns(what: "events", format: ExportFormat): readonly EventColumn[];
+export function exportColumns(
+  what: "bugs" | "events",
+  format: ExportFormat,
+): readonly (BugColumn | EventColumn)[] {
+  if (what === "bugs") return format === "csv" ? BUG_COLUMNS : BUG_JSON_COLUMNS;
+  return format === "csv" ? EVENT_COLUMNS : EVENT_JSON_COLUMNS;
+}

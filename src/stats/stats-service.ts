@@ -1,9 +1,12 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/index.js";
+import { findBugId, getBugDetail, getEvent } from "./bug-detail.js";
 import { getBug, listBugEvents, listBugs } from "./bug-list.js";
 import type {
+  BugDetail,
   BugEvent,
   BugListItem,
+  EventDetail,
   ListBugsQuery,
   ListEventsQuery,
   Page,
@@ -32,6 +35,11 @@ export type * from "./stats-types.js";
  *   repeat a bug while new occurrences arrive). Merged bugs are left out (their target lists).
  * - getBug(): one bug, as listBugs shows it (with its grouping reasons).
  * - listBugEvents(): a bug's stored events, most recent first (received_at DESC, id DESC).
+ * - findBugId(): a bug by its per-project number.
+ * - getBugDetail(): one bug with its releases, its occurrences over a range (hourly up to 7 days,
+ *   daily beyond) and its latest stored event in full.
+ * - getEvent(): one stored event of a bug in full (by row id or client event id), with the ids of
+ *   its newer and older neighbours.
  */
 export interface StatsService {
   summary(query: StatsQuery): Promise<StatsSummary>;
@@ -39,6 +47,12 @@ export interface StatsService {
   /** One bug by id, grouping reasons included; undefined when there is none. */
   getBug(bugId: number): Promise<BugListItem | undefined>;
   listBugEvents(query: ListEventsQuery): Promise<Page<BugEvent>>;
+  findBugId(projectId: number, number: number): Promise<number | undefined>;
+  getBugDetail(bugId: number, range: { from: Date; to: Date }): Promise<BugDetail | undefined>;
+  getEvent(
+    bugId: number,
+    ref: number | { id: number } | { eventId: string },
+  ): Promise<EventDetail | undefined>;
 }
 
 export function createStatsService(db: Kysely<Database>): StatsService {
@@ -47,5 +61,8 @@ export function createStatsService(db: Kysely<Database>): StatsService {
     listBugs: (query) => listBugs(db, query),
     getBug: (bugId) => getBug(db, bugId),
     listBugEvents: (query) => listBugEvents(db, query),
+    findBugId: (projectId, number) => findBugId(db, projectId, number),
+    getBugDetail: (bugId, range) => getBugDetail(db, bugId, range),
+    getEvent: (bugId, ref) => getEvent(db, bugId, ref),
   };
 }

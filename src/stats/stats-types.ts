@@ -1,5 +1,6 @@
 import type { BugStatus } from "../bugs/known-bug.js";
-import type { Severity } from "../grouping/error-event.js";
+import type { Category } from "../grouping/category.js";
+import type { Severity, StackFrame } from "../grouping/error-event.js";
 
 /**
  * The read model's public shapes. STABLE CONTRACT: the /dashboard and the /api routes code
@@ -17,6 +18,12 @@ export interface StatsQuery {
   environment?: string | undefined;
   /** Only occurrences reported by this service ("" = reported without one). */
   service?: string | undefined;
+  /**
+   * Only bugs of this category. Read from the hourly rollups and stored events over the whole
+   * range (the compacted daily rollups have no category): affected users then count the events
+   * still stored.
+   */
+  category?: Category | undefined;
   /** Length of topBugs / newBugs / regressions lists (default 10, max 100). */
   topLimit?: number | undefined;
 }
@@ -49,6 +56,10 @@ export interface BugListItem {
   errorType: string;
   culprit: string | null;
   severity: Severity;
+  /** Kind of failure (network, timeout, database…; grouping/category.ts). */
+  category: Category;
+  /** Why: `status 404`, `rule 2 of categories.rules`…; null until derived for an older bug. */
+  categoryReason: string | null;
   status: BugStatus;
   /** All-time occurrences. */
   occurrenceCount: number;
@@ -98,6 +109,8 @@ export interface StatsSummary {
   /** By the current status of the bugs seen in range: their occurrences in range, and how many. */
   byStatus: CountBy<BugStatus>[];
   byErrorType: CountBy[];
+  /** By the category of the bugs seen in range, biggest first. */
+  byCategory: CountBy<Category>[];
   /** "" = reported without a service. */
   byService: CountBy[];
   /** "" = reported without an environment. */
@@ -123,8 +136,13 @@ export interface ListBugsQuery {
   projectIds: readonly number[];
   status?: BugStatus | undefined;
   severity?: Severity | undefined;
+  category?: Category | undefined;
   /** Bugs with at least one occurrence from this service (any time). */
   service?: string | undefined;
+  /** Bugs with at least one occurrence in this environment (any time). */
+  environment?: string | undefined;
+  /** Bugs with at least one occurrence in this release (any time). */
+  release?: string | undefined;
   /** Case-insensitive substring of title, error type or culprit; or a ref like "B-7". */
   q?: string | undefined;
   /** 1..200, default 50. */
@@ -161,4 +179,75 @@ export interface ListEventsQuery {
   /** 1..200, default 50. */
   limit?: number | undefined;
   cursor?: string | undefined;
+}
+
+/** A bug's occurrences in one release (all time, sampled-out ones included). */
+export interface ReleaseSeen {
+  release: string;
+  firstSeen: Date;
+  lastSeen: Date;
+  count: number;
+}
+
+export interface OccurrencePoint {
+  /** Start of the UTC hour or day. */
+  start: Date;
+  count: number;
+}
+
+/** A bug's own occurrences over a range: hourly up to 7 days, daily beyond. */
+export interface BugOccurrences {
+  interval: "hour" | "day";
+  /** The range, widened to whole UTC hours or days. */
+  from: Date;
+  to: Date;
+  /** Every hour or day of the range, zeros included. */
+  points: OccurrencePoint[];
+  total: number;
+}
+
+/** One stored event in full. */
+export interface EventDetail extends BugEvent {
+  /** Which adapter produced it: generic, laravel, java, frontend, mobile, sentry. */
+  source: string;
+  urlPattern: string | null;
+  /** The exception and the ones it was raised from, nearest first. */
+  exception: { type: string; message: string; causes: { type: string; message?: string }[] };
+  /**
+   * Stack frames outermost first, the raising frame last (as stored); `inApp` decided as
+   * grouping does: dependency and runtime paths are never the app's.
+   */
+  frames: (StackFrame & { inApp: boolean })[];
+  /** The stack as the client sent it, when it came as text. */
+  rawStacktrace: string | null;
+  request: {
+    url: string | null;
+    method: string | null;
+    statusCode: number | null;
+    headers: Record<string, string>;
+    query: unknown;
+    data: unknown;
+  } | null;
+  tags: Record<string, string>;
+  /** Sentry `contexts` (browser, os, runtime, device, trace…). */
+  contexts: Record<string, unknown>;
+  /** The last breadcrumbs before the error, oldest first, as the SDK sent them. */
+  breadcrumbs: Record<string, unknown>[];
+  /** The rest of the stored context (the sender's own `context`, `extra`, `sdk`, `_limits`…). */
+  context: Record<string, unknown>;
+  /** The bug's next newer and next older stored events, for paging one by one. */
+  newerId: number | null;
+  olderId: number | null;
+}
+
+/** One bug with everything known about it. */
+export interface BugDetail extends BugListItem {
+  /** The release of its first and latest occurrence that had one. */
+  firstRelease: string | null;
+  lastRelease: string | null;
+  /** Releases it occurred in, most recent first (at most 20). */
+  releases: ReleaseSeen[];
+  occurrences: BugOccurrences;
+  /** Its latest stored event in full; null when none is stored (retention, sampling). */
+  latestEvent: EventDetail | null;
 }

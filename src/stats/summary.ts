@@ -1,11 +1,17 @@
 import { type ExpressionBuilder, type Kysely, sql } from "kysely";
 import type { BugStatus } from "../bugs/known-bug.js";
 import type { Database } from "../db/index.js";
+import type { Category } from "../grouping/category.js";
 import type { Severity } from "../grouping/error-event.js";
 import { type BugListRow, selectBugListColumns, toBugListItem } from "./bug-list.js";
 import { type HourRange, eachHour, toHourRange } from "./hour-range.js";
 import { type DayRun, monthSlices } from "./month-slices.js";
-import { type Interval, type RollupCoverage, rollupCoverage } from "./rollup-coverage.js";
+import {
+  type Interval,
+  type RollupCoverage,
+  rollupCoverage,
+  uncompacted,
+} from "./rollup-coverage.js";
 import type { CountBy, RangedBug, StatsQuery, StatsSummary } from "./stats-types.js";
 import { readUserDaySketches } from "./user-day-sketches.js";
 
@@ -23,6 +29,7 @@ export interface RollupGroup {
   /** The bug's status now (not at the time of its occurrences). */
   status: BugStatus;
   error_type: string;
+  category: Category;
   count: number;
 }
 
@@ -41,13 +48,16 @@ export async function summarize(db: Kysely<Database>, query: StatsQuery): Promis
   if (query.projectIds.length === 0) return emptySummary(range);
 
   const coverage = await rollupCoverage(db, range);
+  // The compacted rollups without a bug dimension (project_hourly, user sketches) cannot tell a
+  // category apart: with one, the hourly series and the users come from bug_hourly and events.
+  const perBug = query.category === undefined ? coverage : uncompacted(range);
   const filtered = hasDimensionFilter(query);
   // Without a dimension filter the bug figures need nothing from the groups: read them alongside.
   const [hourly, groups, unfilteredTotals, affectedUsers] = await Promise.all([
-    hourlyCounts(db, query, coverage),
+    hourlyCounts(db, query, perBug),
     rollupGroups(db, query, coverage),
     filtered ? undefined : bugFigures(db, query, range),
-    countAffectedUsers(db, query, coverage),
+    countAffectedUsers(db, query, perBug),
   ]);
 
   const countByBug = new Map<number, number>();
@@ -90,6 +100,7 @@ export async function summarize(db: Kysely<Database>, query: StatsQuery): Promis
       (key) => byStatus.find((c) => c.key === key) ?? { key, count: 0, bugs: 0 },
     ),
     byErrorType: foldBy(groups, (g) => g.error_type),
+    byCategory: foldBy(groups, (g) => g.category),
     byService: foldBy(groups, (g) => g.service),
     byEnvironment: foldBy(groups, (g) => g.environment),
     topBugs,
@@ -116,6 +127,7 @@ function emptySummary(range: HourRange): StatsSummary {
     bySeverity: SEVERITIES.map((key) => ({ key, count: 0, bugs: 0 })),
     byStatus: STATUSES.map((key) => ({ key, count: 0, bugs: 0 })),
     byErrorType: [],
+    byCategory: [],
     byService: [],
     byEnvironment: [],
     topBugs: [],
@@ -155,6 +167,14 @@ function inIntervals(column: string, intervals: readonly Interval[]) {
   )})`;
 }
 
+/** The category filter on a table with a bug_id (bug_hourly, events); true without one. */
+function inCategory(table: string, query: StatsQuery) {
+  if (query.category === undefined) return sql<boolean>`true`;
+  return sql<boolean>`${sql.ref(`${table}.bug_id`)} IN (SELECT id FROM bugs
+    WHERE bugs.project_id IN (${sql.join([...query.projectIds])})
+      AND bugs.category = ${query.category})`;
+}
+
 /** The project and environment/service filters on any rollup table with those columns. */
 function dimensionFilter(table: string, query: StatsQuery) {
   const parts = [sql`${sql.ref(`${table}.project_id`)} IN (${sql.join([...query.projectIds])})`];
@@ -190,6 +210,7 @@ export async function hourlyCounts(
           .selectFrom("bug_hourly")
           .select(["hour", (eb) => eb.fn.sum<number>("count").as("count")])
           .where(dimensionFilter("bug_hourly", query))
+          .where(inCategory("bug_hourly", query))
           .where(inIntervals("bug_hourly.hour", coverage.hourly))
           .groupBy("hour")
           .execute(),
@@ -219,14 +240,17 @@ export async function rollupGroups(
   if (parts.length === 0) return [];
   const result = await sql<RollupGroup>`
     SELECT g.bug_id, g.environment, g.service, g.count, bugs.severity, bugs.status,
-      bugs.error_type
+      bugs.error_type, bugs.category
     FROM (
       SELECT bug_id, environment, service, sum(count) AS count
       FROM (${sql.join(parts, sql` UNION ALL `)}) AS r
       GROUP BY bug_id, environment, service
       -- A month's row may have no occurrences on the covered days (hourly rows are never 0).
       HAVING sum(count) > 0
-    ) AS g JOIN bugs ON bugs.id = g.bug_id`.execute(db);
+    ) AS g JOIN bugs ON bugs.id = g.bug_id
+    ${query.category === undefined ? sql`` : sql`WHERE bugs.category = ${query.category}`}`.execute(
+    db,
+  );
   return result.rows.map((r) => ({ ...r, bug_id: Number(r.bug_id), count: Number(r.count) }));
 }
 
@@ -313,6 +337,7 @@ export async function bugFigures(
     .where("project_id", "in", [...query.projectIds])
     .where("merged_into_id", "is", null)
     .where(seenInDimension(query, seen))
+    .$if(query.category !== undefined, (q) => q.where("category", "=", query.category as string))
     .executeTakeFirstOrThrow();
   return {
     newBugs: Number(row.new_bugs),
@@ -383,7 +408,8 @@ function eventUsers(db: Kysely<Database>, query: StatsQuery, interval: Interval)
     .where("user_id", "is not", null)
     .where("project_id", "in", [...query.projectIds])
     .where("received_at", ">=", interval.from)
-    .where("received_at", "<", interval.to);
+    .where("received_at", "<", interval.to)
+    .where(inCategory("events", query));
   // Rollups store a missing environment/service as ""; events store it as NULL.
   if (query.environment !== undefined) {
     q =
@@ -436,6 +462,7 @@ export async function rangedBugList(
       .where(seenInDimension(query, seen)),
   );
   if (which === "regressed") q = q.where("bugs.regression_count", ">", 0);
+  if (query.category !== undefined) q = q.where("bugs.category", "=", query.category);
   const rows = await q.orderBy(column, "desc").orderBy("bugs.id", "desc").limit(limit).execute();
   return rows.map((row) => ranged(row, countByBug));
 }

@@ -1,15 +1,17 @@
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Project, ensureProject } from "../../src/projects/index.js";
 import { buildServer } from "../../src/server.js";
 import { createServices } from "../../src/services.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
 import { type FakeGitHub, startFakeGitHub } from "../helpers/fake-github.js";
+import { pythonDjangoChained } from "../unit/sentry/sdk-payloads.js";
 
 /**
  * The dashboard in real headless Chromium: the real server on a loopback port with seeded data,
@@ -27,6 +29,8 @@ if (!hasChromium) {
 
 const HOUR = 3_600_000;
 const SCREENSHOT = resolve("test-output/dashboard.png");
+/** A phone's width (iPhone 12–15): no page may be wider than this. */
+const NARROW = 390;
 
 let testDb: TestDb;
 let app: FastifyInstance;
@@ -56,6 +60,64 @@ async function report(project: Project, body: Record<string, unknown>, hoursAgo:
   });
   clockOffsetMs = 0;
   expect(response.status).toBe(202);
+}
+
+/** A Sentry event (sentry-python, Django, a chained exception) through the store endpoint. */
+async function sentryEvent(project: Project, hoursAgo: number, release: string) {
+  clockOffsetMs = hoursAgo * HOUR;
+  const response = await fetch(`${base}/api/${project.id}/store/`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-sentry-auth": `Sentry sentry_version=7, sentry_key=${project.ingestKey}`,
+    },
+    body: JSON.stringify({
+      ...pythonDjangoChained,
+      event_id: randomUUID().replaceAll("-", ""),
+      timestamp: (Date.now() - hoursAgo * HOUR) / 1000,
+      release,
+      tags: {
+        region: "eu-west-1",
+        "browser.name": "a-tag-value-long-enough-to-wrap-on-a-phone-screen",
+      },
+    }),
+  });
+  clockOffsetMs = 0;
+  expect(response.status).toBe(200);
+}
+
+/** Signs in through the fake GitHub, unless the browser's session is still on. */
+async function signIn(page: Page) {
+  await page.goto(`${base}/dashboard`);
+  if ((await page.locator("#sign-in").count()) === 0) return;
+  await page.click("#sign-in");
+  await page.waitForURL(`${github.url}/login/oauth/authorize?**`);
+  await page.click("#authorize");
+  await page.waitForURL(`${base}/dashboard`);
+}
+
+/** How wide the page is laid out (its scroll width), and its narrowest bug title cell. */
+async function layoutWidths(
+  page: Page,
+): Promise<{ page: number; narrowestTitle: number | null; sticking: string[] }> {
+  // A string: this runs in the page, whose DOM types this Node project does not load.
+  return page.evaluate(`(() => {
+    const titles = [...document.querySelectorAll("td.title")].map(
+      (cell) => cell.getBoundingClientRect().width,
+    );
+    // What sticks out, for the failure message: elements past the right edge of the window.
+    const sticking = [...document.querySelectorAll("body *")]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .filter((el) => !el.closest(".scroll, pre, svg"))
+      .slice(0, 5)
+      .map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+        (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : ""));
+    return {
+      page: document.documentElement.scrollWidth,
+      narrowestTitle: titles.length > 0 ? Math.min(...titles) : null,
+      sticking,
+    };
+  })()`);
 }
 
 async function setIssue(project: Project, number: number, values: Record<string, string>) {
@@ -113,6 +175,9 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await report(shop, { error_type: "RangeError", message: "bad quantity" }, 3);
     await report(shop, { error_type: "XssError", message: "x" }, 4);
     await report(secret, { error_type: "SecretError", message: "private matter" }, 1);
+    // B-004: a full Sentry event, twice (two releases), outside the busiest hour.
+    await sentryEvent(shop, 12, "shop@3.0.9");
+    await sentryEvent(shop, 6, "shop@3.1.0");
     await setIssue(shop, 1, { issue_url: `${github.url}/octo-org/shop/issues/42` });
     await setIssue(shop, 3, {
       title: `<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">`,
@@ -153,11 +218,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
       void dialog.dismiss();
     });
 
-    await page.goto(`${base}/dashboard`);
-    await page.click("#sign-in");
-    await page.waitForURL(`${github.url}/login/oauth/authorize?**`);
-    await page.click("#authorize");
-    await page.waitForURL(`${base}/dashboard`);
+    await signIn(page);
     expect(await page.textContent("header")).toContain("Signed in as octocat");
     expect(github.requests.filter((r) => r.startsWith("GET /api/v3/user/installations"))).toEqual(
       expect.arrayContaining([
@@ -178,7 +239,7 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     expect(await chart.locator("title#trend-title").textContent()).toBe(
       "Errors per hour in octo-org/shop, last 24h",
     );
-    expect(await chart.locator("desc").textContent()).toMatch(/^11 errors over 24 hours; peak 3/);
+    expect(await chart.locator("desc").textContent()).toMatch(/^13 errors over 24 hours; peak 3/);
     expect(await chart.locator("rect.bar").count()).toBe(24);
     const drawn = await chart.locator("rect.bar").evaluateAll((bars) =>
       bars.map((bar) => ({
@@ -186,11 +247,11 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
         height: bar.getBoundingClientRect().height,
       })),
     );
-    expect(drawn.reduce((sum, b) => sum + b.count, 0)).toBe(11);
+    expect(drawn.reduce((sum, b) => sum + b.count, 0)).toBe(13);
     for (const bar of drawn) expect(bar.height > 0).toBe(bar.count > 0);
 
     const rows = page.locator("#top-bugs tbody tr");
-    expect(await rows.count()).toBe(3);
+    expect(await rows.count()).toBe(4);
     const first = rows.nth(0);
     expect(await first.locator("td").nth(0).textContent()).toBe("B-001");
     expect(await first.locator("td.num").nth(0).textContent()).toBe("9");
@@ -222,6 +283,14 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await page.click("form.filters button");
     await page.waitForURL(/range=7d/);
     expect(await page.locator("svg.trend rect.bar").count()).toBe(7 * 24);
+    // 30 days by the day.
+    await page.selectOption("#range", "30d");
+    await page.click("form.filters button");
+    await page.waitForURL(/range=30d/);
+    expect(await page.locator("svg.trend rect.bar").count()).toBe(30);
+    expect(await page.locator("svg.trend title#trend-title").textContent()).toBe(
+      "Errors per day in octo-org/shop, last 30d",
+    );
 
     // Another repository's page: 404, none of its data.
     const hidden = await page.goto(`${base}/dashboard?repo=octo-org/secret`);
@@ -232,6 +301,87 @@ describe.skipIf(!hasChromium)("dashboard in Chromium", () => {
     await page.click("header button");
     await page.waitForURL(`${base}/dashboard`);
     expect(await page.locator("#sign-in").isVisible()).toBe(true);
+    await page.close();
+  }, 120_000);
+
+  it("finds a bug in the list, reads its latest event in full and pages to an older one", async () => {
+    const page = await context.newPage();
+    await signIn(page);
+    await page.goto(`${base}/dashboard/bugs?repo=octo-org/shop`);
+    expect(await page.locator("#bugs tbody tr").count()).toBe(4);
+    // The filter form, without script.
+    await page.selectOption("#filter-category", "programming_error");
+    await page.fill("#filter-q", "CartError");
+    await page.click("#bug-filters button");
+    await page.waitForURL(/category=programming_error/);
+    const found = page.locator("#bugs tbody tr");
+    expect(await found.count()).toBe(1);
+    expect(await found.locator("td").nth(0).textContent()).toBe("B-004");
+
+    await found.locator("td a").first().click();
+    await page.waitForURL(/\/dashboard\/bug\?repo=octo-org%2Fshop&bug=B-004/);
+    expect(await page.textContent("#bug-category")).toBe("programming error");
+    expect(await page.textContent("#exception")).toContain(
+      "raised from (nearest first):KeyError: 'sku'",
+    );
+    expect(await page.locator("#stack li.app").count()).toBe(1);
+    // Library frames are folded; a click on the summary opens them (no script needed).
+    const folded = page.locator("#stack details");
+    expect(await folded.getAttribute("open")).toBeNull();
+    expect(await page.locator("#stack li.lib").first().isVisible()).toBe(false);
+    await folded.locator("summary").click();
+    expect(await page.locator("#stack li.lib").first().isVisible()).toBe(true);
+    expect(await page.textContent("#request")).toContain(
+      "https://shop.example.com/api/cart/7/total",
+    );
+    expect(await page.textContent("#tags")).toContain("eu-west-1");
+    expect(await page.textContent("#breadcrumbs")).toContain("pricing cart 7");
+    expect(await page.textContent("#bug-facts")).toContain("shop@3.0.9");
+    expect(await page.locator("svg title#bug-trend-title").count()).toBe(1);
+
+    await page.screenshot({ path: resolve("test-output/bug.png"), fullPage: true });
+    await page.click("#event-nav a[rel=next]");
+    await page.waitForURL(/event=\d+/);
+    expect(await page.textContent("#event-facts")).toContain("shop@3.0.9");
+    expect(await page.locator("#event-nav a[rel=next]").count()).toBe(0);
+
+    await page.click(".ranges a:text-is('30d')");
+    await page.waitForURL(/range=30d/);
+    expect(await page.locator("svg.trend rect.bar").count()).toBe(30);
+    await page.close();
+  }, 120_000);
+
+  it(`lays every page out within ${NARROW} px, titles on whole words`, async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: NARROW, height: 844 });
+    await signIn(page);
+    mkdirSync("test-output", { recursive: true });
+    const pages = {
+      overview: "/dashboard?repo=octo-org/shop",
+      "overview-30d": "/dashboard?repo=octo-org/shop&range=30d",
+      bugs: "/dashboard/bugs?repo=octo-org/shop",
+      bug: "/dashboard/bug?repo=octo-org/shop&bug=B-004",
+      "bug-xss": "/dashboard/bug?repo=octo-org/shop&bug=B-003",
+    };
+    const measured: Record<string, unknown> = {};
+    for (const [name, path] of Object.entries(pages)) {
+      await page.goto(`${base}${path}`);
+      const widths = await layoutWidths(page);
+      measured[name] = widths;
+      expect({ name, width: widths.page, sticking: widths.sticking }).toEqual({
+        name,
+        width: NARROW,
+        sticking: [],
+      });
+      // A title cell narrower than this breaks words into syllables, one per line.
+      if (widths.narrowestTitle !== null) expect(widths.narrowestTitle).toBeGreaterThanOrEqual(150);
+      await page.screenshot({ path: resolve(`test-output/${name}-${NARROW}.png`), fullPage: true });
+    }
+    console.log(`widths at ${NARROW} px: ${JSON.stringify(measured)}`);
+    // The bug's title runs the width of the page, not a narrow column.
+    await page.goto(`${base}${pages.bug}`);
+    const title = await page.locator("#bug-title .title").boundingBox();
+    expect(title?.width ?? 0).toBeGreaterThan(250);
     await page.close();
   }, 120_000);
 });

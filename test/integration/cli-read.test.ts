@@ -24,6 +24,7 @@ beforeAll(async () => {
   const b1 = await seedBug(t.db, shop, 1, {
     title: "TypeError: cart is undefined",
     severity: "high",
+    category: "programming_error",
     occurrence_count: 1234,
     first_seen: "2026-11-23T09:00:00Z",
     last_seen: "2026-11-23T11:59:00Z",
@@ -31,6 +32,7 @@ beforeAll(async () => {
   await seedBug(t.db, shop, 2, {
     title: 'Timeout, talking to "payments"',
     severity: "low",
+    category: "timeout",
     status: "resolved",
     occurrence_count: 7,
     first_seen: "2026-11-20T09:00:00Z",
@@ -64,18 +66,24 @@ describe("faultline bugs", () => {
     const all = await runCommand(bugsCommand, []);
     expect(all).toBe(
       [
-        "REF    REPO            SEVERITY  STATUS    COUNT  LAST SEEN         TITLE",
-        "B-001  octo-org/other  medium    open          0  2026-11-01 00:00  Other project bug",
-        'B-002  octo-org/shop   low       resolved      7  2026-11-21 10:00  Timeout, talking to "payments"',
-        "B-001  octo-org/shop   high      open       1234  2026-11-23 11:59  TypeError: cart is undefined",
+        "REF    REPO            SEVERITY  CATEGORY           STATUS    COUNT  LAST SEEN         TITLE",
+        "B-001  octo-org/other  medium    unknown            open          0  2026-11-01 00:00  Other project bug",
+        'B-002  octo-org/shop   low       timeout            resolved      7  2026-11-21 10:00  Timeout, talking to "payments"',
+        "B-001  octo-org/shop   high      programming_error  open       1234  2026-11-23 11:59  TypeError: cart is undefined",
       ].join("\n"),
     );
 
     const open = await runCommand(bugsCommand, ["--repo", "octo-org/shop", "--status", "open"]);
     expect(open).toBe(
       [
-        "REF    SEVERITY  STATUS  COUNT  LAST SEEN         TITLE",
-        "B-001  high      open     1234  2026-11-23 11:59  TypeError: cart is undefined",
+        "REF    SEVERITY  CATEGORY           STATUS  COUNT  LAST SEEN         TITLE",
+        "B-001  high      programming_error  open     1234  2026-11-23 11:59  TypeError: cart is undefined",
+      ].join("\n"),
+    );
+    expect(await runCommand(bugsCommand, ["--category", "timeout"])).toBe(
+      [
+        "REF    REPO           SEVERITY  CATEGORY  STATUS    COUNT  LAST SEEN         TITLE",
+        'B-002  octo-org/shop  low       timeout   resolved      7  2026-11-21 10:00  Timeout, talking to "payments"',
       ].join("\n"),
     );
     expect(await runCommand(bugsCommand, ["--repo", "octo-org/shop", "--limit", "1"])).toContain(
@@ -88,6 +96,7 @@ describe("faultline bugs", () => {
     const bad: [string[], string][] = [
       [["--status", "closed"], '--status: "closed" is not one of open, in_progress'],
       [["--severity", "urgent"], '--severity: "urgent" is not one of critical'],
+      [["--category", "kaput"], '--category: "kaput" is not one of network, timeout'],
       [["--limit", "0"], "--limit: expected a whole number from 1 to 200"],
       [["--limit", "ten"], "--limit: expected a whole number"],
       [["--repo", "nope"], '--repo: "nope" is not a repository name'],

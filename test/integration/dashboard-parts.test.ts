@@ -76,9 +76,9 @@ describe("trendChart", () => {
   it("draws one bar per hour, proportional, with an accessible title and description", () => {
     const svg = trendChart(
       [
-        { hour: hour(0), count: 0 },
-        { hour: hour(1), count: 3 },
-        { hour: hour(2), count: 6 },
+        { start: hour(0), count: 0 },
+        { start: hour(1), count: 3 },
+        { start: hour(2), count: 6 },
       ],
       "Errors <per> hour",
     ).toString();
@@ -102,7 +102,7 @@ describe("trendChart", () => {
   });
 
   it("says so when there is nothing to draw", () => {
-    const svg = trendChart([{ hour: hour(0), count: 0 }], "t").toString();
+    const svg = trendChart([{ start: hour(0), count: 0 }], "t").toString();
     expect(svg).toContain("No errors in 1 hour.");
   });
 });

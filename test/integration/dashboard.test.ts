@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -5,6 +6,7 @@ import type { DashboardSettings } from "../../src/dashboard/index.js";
 import { type Project, ensureProject } from "../../src/projects/index.js";
 import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
+import { pythonDjangoChained } from "../unit/sentry/sdk-payloads.js";
 
 const WEB = "https://github.com";
 const API = "https://api.github.com";
@@ -397,7 +399,8 @@ describe("/dashboard page", () => {
     expect(bug.statusCode).toBe(200);
     expect(bug.body).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
     expect(bug.body).not.toMatch(/<script/i);
-    expect(bug.body.match(/<tbody>[\s\S]*<\/tbody>/)?.[0].match(/<tr>/g)).toHaveLength(1);
+    const events = bug.body.match(/<table id="events">[\s\S]*?<\/table>/)?.[0] ?? "";
+    expect(events.match(/<tbody>[\s\S]*<\/tbody>/)?.[0].match(/<tr[ >]/g)).toHaveLength(1);
     expect(bug.body).toContain("evil");
   });
 
@@ -416,5 +419,228 @@ describe("/dashboard page", () => {
     expect(response.statusCode).toBe(400);
     const week = await dashboard(session, "?range=7d");
     expect(week.body.match(/<rect class="bar"/g)).toHaveLength(7 * 24);
+  });
+});
+
+describe("/dashboard bug page and bug list", () => {
+  let session: string;
+  const get = (url: string) =>
+    app.inject({ method: "GET", url, cookies: { faultline_session: session } });
+
+  /** A Sentry event (sentry-python with Django: a chained exception), `hoursAgo` before now. */
+  async function sentryEvent(hoursAgo: number, changes: Record<string, unknown> = {}) {
+    const saved = now;
+    now = new Date(saved.getTime() - hoursAgo * HOUR);
+    const response = await app.inject({
+      method: "POST",
+      url: `/api/${shop.id}/store/`,
+      headers: {
+        "content-type": "application/json",
+        "x-sentry-auth": `Sentry sentry_version=7, sentry_key=${shop.ingestKey}`,
+      },
+      payload: JSON.stringify({
+        ...structuredClone(pythonDjangoChained),
+        event_id: randomUUID().replaceAll("-", ""),
+        timestamp: now.getTime() / 1000,
+        tags: { region: "eu-west-1" },
+        ...changes,
+      }),
+    });
+    now = saved;
+    expect(response.statusCode).toBe(200);
+  }
+
+  beforeEach(async () => {
+    await sentryEvent(30, { release: "shop@3.0.9" });
+    await sentryEvent(2, {
+      request: { ...pythonDjangoChained.request, headers: { Cookie: "sid=1", Accept: "*/*" } },
+    });
+    ({ session } = await signIn([{ id: 10, full_name: "octo-org/shop" }]));
+  });
+
+  it("shows the latest event in full: chain, stack with library frames folded, request, tags, contexts, breadcrumbs", async () => {
+    const response = await get("/dashboard/bug?repo=octo-org%2Fshop&bug=B-001");
+    expect(response.statusCode).toBe(200);
+    const body = response.body;
+    const section = (id: string) =>
+      body.match(new RegExp(`<section id="${id}">[\\s\\S]*?</section>`))?.[0] ?? "";
+    expect(body).toContain('<span class="cat" id="bug-category">programming error</span>');
+    expect(body).toMatch(/First release<\/th><td>shop@3\.0\.9/);
+    expect(body).toMatch(/Last release<\/th><td>shop@3\.1\.0/);
+    expect(section("exception")).toContain(
+      "<strong>shop.errors.CartError</strong>: could not price cart 7",
+    );
+    expect(section("exception")).toMatch(
+      /raised from[\s\S]*<strong>KeyError<\/strong>: &#39;sku&#39;/,
+    );
+    // The raising frame first, marked as the app's; the Django frame folded away.
+    const stack = section("stack");
+    expect(stack.indexOf("cart_total")).toBeLessThan(stack.indexOf("inner"));
+    expect(stack).toMatch(/<li class="app">[\s\S]*cart_total/);
+    expect(stack).toMatch(
+      /<details><summary>1 library frame<\/summary>[\s\S]*django\/core\/handlers\/exception\.py/,
+    );
+    expect(stack).toContain("raise CartError(f&#39;could not price cart {cart.id}&#39;) from e");
+    const request = section("request");
+    expect(request).toContain("https://shop.example.com/api/cart/7/total");
+    expect(request).toContain("Accept");
+    expect(request).not.toContain("sid=1");
+    expect(request).toContain("1 credential header (cookies, authorization) not shown.");
+    expect(section("tags")).toContain("eu-west-1");
+    expect(section("contexts")).toMatch(/<h4>runtime<\/h4>[\s\S]*CPython/);
+    expect(section("breadcrumbs")).toContain("pricing cart 7");
+    expect(section("context")).toContain("manage.py");
+    // The chart of the bug's own occurrences: a week by the hour by default.
+    expect(body).toContain('<title id="bug-trend-title">Occurrences of B-001 per hour, last 7d');
+    expect(body.match(/<svg[\s\S]*?<\/svg>/)?.[0].match(/<rect class="bar"/g)).toHaveLength(168);
+    expect(body).toContain("<summary>Why these events are one bug</summary>");
+    expect(body).not.toMatch(/<script/i);
+  });
+
+  it("pages to older events and draws 30 days by the day", async () => {
+    const latest = await get("/dashboard/bug?repo=octo-org%2Fshop&bug=B-001");
+    const older = latest.body.match(/href="([^"]+)" rel="next">Older event →/)?.[1];
+    expect(older).toMatch(/event=\d+/);
+    const page = await get(older?.replaceAll("&amp;", "&") ?? "");
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("Event of 2026-11-22 06:30:00 (UTC)");
+    expect(page.body).toMatch(/Release<\/th><td>shop@3\.0\.9/);
+    expect(page.body).toContain('rel="prev">← Newer event');
+    expect(page.body).toContain('<span class="muted">Older event →</span>');
+
+    const month = await get("/dashboard/bug?repo=octo-org%2Fshop&bug=B-001&range=30d");
+    expect(month.body).toContain("Occurrences of B-001 per day, last 30d");
+    expect(month.body.match(/<svg[\s\S]*?<\/svg>/)?.[0].match(/<rect class="bar"/g)).toHaveLength(
+      30,
+    );
+
+    expect((await get("/dashboard/bug?repo=octo-org%2Fshop&bug=B-001&event=999")).statusCode).toBe(
+      404,
+    );
+    expect((await get("/dashboard/bug?repo=octo-org%2Fshop&bug=B-001&event=x")).statusCode).toBe(
+      400,
+    );
+    expect((await get("/dashboard/bug?repo=octo-org%2Fshop&bug=B-001&range=1y")).statusCode).toBe(
+      400,
+    );
+  });
+
+  it("finds the bug by its number, not by a text search", async () => {
+    // 201 newer bugs whose titles say "B-1": a text search for the ref found only the 200 newest.
+    const values = Array.from({ length: 201 }, (_, i) => ({
+      project_id: shop.id,
+      number: i + 2,
+      fingerprint: `fp-${i}`,
+      fingerprint_version: 2,
+      title: "Error: see B-1 first",
+      error_type: "Error",
+      culprit: null,
+      severity: "low" as const,
+      first_seen: now,
+      last_seen: now,
+      escalation_started_at: now,
+    }));
+    await testDb.db.insertInto("bugs").values(values).execute();
+    const response = await get("/dashboard/bug?repo=octo-org%2Fshop&bug=B-1");
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain("shop.errors.CartError");
+  });
+
+  it("lists bugs with filters, search and keyset pages", async () => {
+    for (let i = 0; i < 3; i++) {
+      await report(
+        shop,
+        {
+          error_type: "Error",
+          message: `connect ECONNREFUSED 10.0.0.${i}`,
+          environment: "staging",
+        },
+        now,
+      );
+    }
+    await report(
+      shop,
+      { error_type: "Error", message: "no cart", status_code: 404, url: "/c", release: "9.9" },
+      now,
+    );
+    const list = await get("/dashboard/bugs?repo=octo-org%2Fshop");
+    expect(list.statusCode).toBe(200);
+    const refs = (body: string) =>
+      [
+        ...(body.match(/<table id="bugs">[\s\S]*?<\/table>/)?.[0] ?? "").matchAll(/>(B-\d{3})</g),
+      ].map((m) => m[1]);
+    expect(refs(list.body)).toEqual(["B-003", "B-002", "B-001"]);
+    expect(list.body).toContain(
+      '<form class="filters" method="get" action="/dashboard/bugs" id="bug-filters">',
+    );
+
+    // ECONNREFUSED groups by message: one bug of three reports (network), one not found.
+    expect(refs((await get("/dashboard/bugs?repo=octo-org%2Fshop&category=network")).body)).toEqual(
+      ["B-002"],
+    );
+    expect(
+      refs((await get("/dashboard/bugs?repo=octo-org%2Fshop&environment=staging")).body),
+    ).toEqual(["B-002"]);
+    expect(refs((await get("/dashboard/bugs?repo=octo-org%2Fshop&release=9.9")).body)).toEqual([
+      "B-003",
+    ]);
+    expect(refs((await get("/dashboard/bugs?repo=octo-org%2Fshop&q=cartError")).body)).toEqual([
+      "B-001",
+    ]);
+    expect(refs((await get("/dashboard/bugs?severity=high&status=open&category=")).body)).toEqual([
+      "B-003",
+      "B-002",
+      "B-001",
+    ]);
+    const none = await get("/dashboard/bugs?repo=octo-org%2Fshop&category=timeout");
+    expect(none.body).toContain("No bug matches these filters.");
+    expect(none.body).toMatch(/<option value="timeout" selected>timeout<\/option>/);
+
+    // 55 more bugs: pages of 50, newest first, the filters kept in the page links.
+    const more = Array.from({ length: 55 }, (_, i) => ({
+      project_id: shop.id,
+      number: 100 + i,
+      fingerprint: `more-${i}`,
+      fingerprint_version: 2,
+      title: `Error: more ${i}`,
+      error_type: "Error",
+      culprit: null,
+      severity: "low" as const,
+      first_seen: now,
+      last_seen: now,
+      escalation_started_at: now,
+    }));
+    await testDb.db.insertInto("bugs").values(more).execute();
+    const first = await get("/dashboard/bugs?repo=octo-org%2Fshop&severity=low");
+    expect(refs(first.body)).toHaveLength(50);
+    expect(refs(first.body)[0]).toBe("B-154");
+    const next = first.body
+      .match(/href="([^"]+)" rel="next" id="next-page"/)?.[1]
+      ?.replaceAll("&amp;", "&");
+    expect(next).toMatch(/severity=low&cursor=/);
+    const second = await get(next ?? "");
+    expect(refs(second.body)).toEqual(["B-104", "B-103", "B-102", "B-101", "B-100"]);
+    expect(second.body).not.toContain('id="next-page"');
+    expect(second.body).toContain('id="first-page"');
+
+    expect((await get("/dashboard/bugs?category=kaput")).statusCode).toBe(400);
+    expect((await get("/dashboard/bugs?status=closed")).statusCode).toBe(400);
+    expect((await get("/dashboard/bugs?cursor=garbage")).statusCode).toBe(400);
+    expect((await get("/dashboard/bugs?repo=octo-org%2Fsecret")).statusCode).toBe(404);
+  });
+
+  it("charts 30 days by the day and filters the figures by category", async () => {
+    await report(shop, { error_type: "Error", message: "connect ECONNREFUSED 10.0.0.1" }, now);
+    const month = await dashboard(session, "?repo=octo-org/shop&range=30d");
+    expect(month.body).toContain(
+      '<title id="trend-title">Errors per day in octo-org/shop, last 30d',
+    );
+    expect(month.body.match(/<rect class="bar"/g)).toHaveLength(30);
+    expect(month.body).toMatch(/id="by-category"[\s\S]*network<\/a><\/td><td class="num">1</);
+    const network = await dashboard(session, "?repo=octo-org/shop&range=24h&category=network");
+    expect(network.body).toContain("network errors per hour in octo-org/shop");
+    expect(network.body).toMatch(/id="top-bugs"[\s\S]*B-002/);
+    expect(network.body).not.toMatch(/id="top-bugs"[\s\S]*B-001[\s\S]*id="all-bugs"/);
+    expect((await dashboard(session, "?category=kaput")).statusCode).toBe(400);
   });
 });

@@ -74,9 +74,9 @@ describe("export", () => {
     expect(res.headers["content-disposition"]).toBe('attachment; filename="faultline-bugs.csv"');
     expect(res.body).toBe(
       [
-        "repo,ref,title,errorType,culprit,severity,status,occurrenceCount,firstSeen,lastSeen,resolvedAt,regressionCount,issueUrl",
-        'octo-org/shop,B-001,"Cannot read ""id"", of undefined\nat line 2",TypeError,,high,open,0,2026-11-23T10:00:00.000Z,2026-11-23T11:00:00.000Z,,0,',
-        'octo-org/shop,B-002,plain,Error,"a,b",medium,open,0,2026-11-23T10:00:00.000Z,2026-11-23T10:00:00.000Z,,0,',
+        "repo,ref,title,errorType,culprit,severity,category,status,occurrenceCount,firstSeen,lastSeen,resolvedAt,regressionCount,firstRelease,lastRelease,issueUrl",
+        'octo-org/shop,B-001,"Cannot read ""id"", of undefined\nat line 2",TypeError,,high,unknown,open,0,2026-11-23T10:00:00.000Z,2026-11-23T11:00:00.000Z,,0,,,',
+        'octo-org/shop,B-002,plain,Error,"a,b",medium,unknown,open,0,2026-11-23T10:00:00.000Z,2026-11-23T10:00:00.000Z,,0,,,',
         "",
       ].join("\n"),
     );

@@ -111,6 +111,7 @@ describe("scheduler", () => {
       ["spikes", "*/5 * * * *"],
       ["retention", "17 3 * * *"],
       ["daily-rollup", "*/10 * * * *"],
+      ["categories", "*/10 * * * *"],
     ]);
     const s = scheduler(jobs);
     expect(await s.runNow("escalation")).toMatchObject({
@@ -122,6 +123,10 @@ describe("scheduler", () => {
     expect(await s.runNow("daily-rollup")).toMatchObject({
       status: "ran",
       result: { compacted: [] },
+    });
+    expect(await s.runNow("categories")).toMatchObject({
+      status: "ran",
+      result: { categorised: 0 },
     });
   });
 

@@ -1,17 +1,27 @@
 import { createStatsService } from "../../stats/stats-service.js";
 import type { BugListItem } from "../../stats/stats-types.js";
-import { limitFlag, parseCommandArgs, repoFlag, severityFlag, statusFlag } from "./read-args.js";
+import {
+  categoryFlag,
+  limitFlag,
+  parseCommandArgs,
+  repoFlag,
+  severityFlag,
+  statusFlag,
+} from "./read-args.js";
 import type { ReadCommand } from "./read-command.js";
 import { projectScope } from "./read-scope.js";
 
-const USAGE = `usage: faultline bugs [--repo owner/repo] [--status open] [--severity high] [--limit 50]
+const USAGE = `usage: faultline bugs [--repo owner/repo] [--status open] [--severity high] [--category network] [--limit 50]
   newest bugs first; --status open|in_progress|resolved|wontfix|ignored,
-  --severity critical|high|medium|low, --limit 1..200 (default 50)`;
+  --severity critical|high|medium|low, --category network|timeout|database|validation|
+  authentication|authorisation|not_found|configuration|resource_exhaustion|external_service|
+  programming_error|unknown, --limit 1..200 (default 50)`;
 
 export interface BugsOptions {
   repo: string | undefined;
   status: BugListItem["status"] | undefined;
   severity: BugListItem["severity"] | undefined;
+  category: BugListItem["category"] | undefined;
   limit: number;
 }
 
@@ -25,6 +35,7 @@ export const bugsCommand: ReadCommand<BugsOptions> = {
         repo: { type: "string" },
         status: { type: "string" },
         severity: { type: "string" },
+        category: { type: "string" },
         limit: { type: "string" },
       },
       USAGE,
@@ -34,6 +45,7 @@ export const bugsCommand: ReadCommand<BugsOptions> = {
       repo: repoFlag(values.repo),
       status: statusFlag(values.status),
       severity: severityFlag(values.severity),
+      category: categoryFlag(values.category),
       limit: limitFlag(values.limit, 50, 200),
     };
   },
@@ -43,6 +55,7 @@ export const bugsCommand: ReadCommand<BugsOptions> = {
       projectIds,
       status: options.status,
       severity: options.severity,
+      category: options.category,
       limit: options.limit,
     });
     if (page.items.length === 0) return "no bugs match";
@@ -51,6 +64,7 @@ export const bugsCommand: ReadCommand<BugsOptions> = {
         "REF",
         ...(options.repo ? [] : ["REPO"]),
         "SEVERITY",
+        "CATEGORY",
         "STATUS",
         "COUNT",
         "LAST SEEN",
@@ -60,12 +74,13 @@ export const bugsCommand: ReadCommand<BugsOptions> = {
         bug.ref,
         ...(options.repo ? [] : [bug.repo]),
         bug.severity,
+        bug.category,
         bug.status,
         String(bug.occurrenceCount),
         formatUtc(bug.lastSeen),
         truncate(bug.title, 70),
       ]),
-      new Set([options.repo ? 3 : 4]),
+      new Set([options.repo ? 4 : 5]),
     );
     const more = page.nextCursor ? "\n(more bugs match: raise --limit, up to 200)" : "";
     return `${table}${more}`;

@@ -3,10 +3,9 @@ import { rename, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
-  BUG_COLUMNS,
-  EVENT_COLUMNS,
   EXPORT_FORMATS,
   type ExportFormat,
+  exportColumns,
   formatExport,
 } from "../../stats/export-format.js";
 import { streamBugs, streamEvents } from "../../stats/export-stream.js";
@@ -61,8 +60,16 @@ export const exportCommand: ReadCommand<ExportOptions> = {
     };
     const chunks = () =>
       options.what === "bugs"
-        ? formatExport(counting(streamBugs(db, { projectIds })), options.format, BUG_COLUMNS)
-        : formatExport(counting(streamEvents(db, { projectIds })), options.format, EVENT_COLUMNS);
+        ? formatExport(
+            counting(streamBugs(db, { projectIds })),
+            options.format,
+            exportColumns("bugs", options.format),
+          )
+        : formatExport(
+            counting(streamEvents(db, { projectIds, full: options.format !== "csv" })),
+            options.format,
+            exportColumns("events", options.format),
+          );
     if (!options.out) {
       await pipeline(Readable.from(chunks(), { highWaterMark: 1 }), io.stdout, { end: false });
       return "";

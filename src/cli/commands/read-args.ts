@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { BugStatus } from "../../bugs/known-bug.js";
+import { CATEGORIES, type Category, isCategory } from "../../grouping/category.js";
 import type { Severity } from "../../grouping/error-event.js";
 import { ProjectNameError, parseFullName } from "../../projects/index.js";
 import { TIME_PARAM_HELP, parseTimeParam } from "../../stats/time-param.js";
@@ -60,6 +61,14 @@ export function severityFlag(value: string | undefined): Severity | undefined {
     throw new CliError(`--severity: "${value}" is not one of ${SEVERITIES.join(", ")}`);
   }
   return value as Severity;
+}
+
+export function categoryFlag(value: string | undefined): Category | undefined {
+  if (value === undefined) return undefined;
+  if (!isCategory(value)) {
+    throw new CliError(`--category: "${value}" is not one of ${CATEGORIES.join(", ")}`);
+  }
+  return value;
 }
 
 export function limitFlag(value: string | undefined, fallback: number, max: number): number {

@@ -11,7 +11,7 @@ export const READ_COMMANDS: Record<string, ReadCommand<any>> = {
   export: exportCommand,
 };
 
-export const READ_USAGE = `  bugs [--repo o/r] [--status s] [--severity s] [--limit n]
+export const READ_USAGE = `  bugs [--repo o/r] [--status s] [--severity s] [--category c] [--limit n]
                                list bugs, newest first
   stats [--repo o/r] [--since 7d]
                                summary: occurrences, new bugs, regressions, users, MTTR…

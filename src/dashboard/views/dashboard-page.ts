@@ -1,10 +1,11 @@
+import { CATEGORIES, type Category } from "../../grouping/category.js";
 import type { CountBy, RangedBug, StatsSummary } from "../../stats/index.js";
 import { type SafeHtml, html, safeHttpUrl } from "../html.js";
 import type { AccessibleProject } from "../project-access.js";
-import { TIME_RANGES, type TimeRangeKey } from "../time-range.js";
-import { issueLabel, statusLabel } from "./format.js";
-import { accountHeader, bugHref, layout } from "./layout.js";
-import { trendChart } from "./trend-chart.js";
+import { TIME_RANGES, type TimeRangeKey, rangeUnit } from "../time-range.js";
+import { categoryLabel, issueLabel, statusLabel, utcMinutes } from "./format.js";
+import { accountHeader, bugHref, layout, siteNav } from "./layout.js";
+import { byDay, trendChart } from "./trend-chart.js";
 
 export interface DashboardView {
   login: string;
@@ -12,6 +13,8 @@ export interface DashboardView {
   /** undefined = all of the user's repositories. */
   selected: AccessibleProject | undefined;
   range: TimeRangeKey;
+  /** Only bugs of this category; undefined = all. */
+  category: Category | undefined;
   summary: StatsSummary;
   /** Rows shown in each bug list. */
   listLength: number;
@@ -21,9 +24,17 @@ export function dashboardPage(view: DashboardView): string {
   const { summary } = view;
   const scope = view.selected ? view.selected.fullName : "all your repositories";
   const showRepo = view.selected === undefined && view.projects.length > 1;
+  const unit = rangeUnit(view.range);
+  const points = summary.errorRate.map((p) => ({ start: p.hour, count: p.count }));
+  const chart = unit === "day" ? byDay(points) : points;
+  const what = view.category ? `${categoryLabel(view.category)} errors` : "Errors";
+  const listQuery = new URLSearchParams();
+  if (view.selected) listQuery.set("repo", view.selected.fullName);
+  if (view.category) listQuery.set("category", view.category);
   return layout({
     title: view.selected ? view.selected.fullName : "Dashboard",
     header: accountHeader(view.login),
+    nav: siteNav(view.selected?.fullName),
     body: html`${filters(view)}
 ${
   view.projects.length === 0
@@ -32,19 +43,21 @@ Faultline yet. Install the App on a repository and send a report, then sign in a
     : html``
 }
 ${totals(summary)}
-<h2 id="trend">Errors per hour</h2>
-${trendChart(summary.errorRate, `Errors per hour in ${scope}, last ${view.range}`)}
+<h2 id="trend">${what} per ${unit}</h2>
+${trendChart(chart, `${what} per ${unit} in ${scope}, last ${view.range}`, unit)}
 <h2 id="top-bugs-heading">Top bugs</h2>
 ${bugTable("top-bugs", summary.topBugs.slice(0, view.listLength), showRepo, "No errors in this range.")}
+<p><a href="/dashboard/bugs${listQuery.size > 0 ? `?${listQuery}` : ""}" id="all-bugs">All bugs, with filters and search →</a></p>
 <div class="grid2">
 <section><h2>By severity</h2>${severityTable(summary.bySeverity)}</section>
 <section><h2>By status</h2>${statusTable(summary.byStatus)}</section>
+<section><h2>By category</h2>${categoryTable(summary.byCategory, view)}</section>
 </div>
 <h2>New bugs</h2>
 ${bugTable("new-bugs", summary.newBugs.slice(0, view.listLength), showRepo, "No new bugs in this range.")}
 <h2>Regressions</h2>
 ${bugTable("regressions", summary.regressions.slice(0, view.listLength), showRepo, "No regressions in this range.")}
-<p class="muted">Range ${summary.from.toISOString()} – ${summary.to.toISOString()} (UTC hours).</p>`,
+<p class="muted">Range ${summary.from.toISOString()} – ${summary.to.toISOString()} (whole UTC ${unit}s).</p>`,
   });
 }
 
@@ -63,6 +76,10 @@ function filters(view: DashboardView): SafeHtml {
 ${repoOptions}
 </select></label>
 <label>Time range <select name="range" id="range">${rangeOptions}</select></label>
+<label>Category <select name="category" id="category">
+<option value="">All categories</option>
+${CATEGORIES.map((c) => html`<option value="${c}"${c === view.category ? html` selected` : html``}>${categoryLabel(c)}</option>`)}
+</select></label>
 <button type="submit">Show</button>
 </form>`;
 }
@@ -85,24 +102,43 @@ ${item(formatDuration(summary.meanTimeToResolutionMs), "mean time to resolve")}
 
 function bugTable(id: string, bugs: readonly RangedBug[], showRepo: boolean, empty: string) {
   if (bugs.length === 0) return html`<p class="muted" id="${id}">${empty}</p>`;
+  // Columns marked "wide" are left out on narrow screens (layout.ts): the title keeps its room.
   const rows = bugs.map((bug) => {
     const issueUrl = safeHttpUrl(bug.issueUrl);
     return html`<tr>
 <td class="nowrap"><a href="${bugHref(bug.repo, bug.ref)}">${bug.ref}</a></td>
-${showRepo ? html`<td>${bug.repo}</td>` : html``}
+${showRepo ? html`<td class="wide">${bug.repo}</td>` : html``}
 <td class="title">${bug.title}${bug.culprit ? html`<br><span class="muted">${bug.culprit}</span>` : html``}</td>
 <td><span class="sev sev-${bug.severity}">${bug.severity}</span></td>
-<td>${statusLabel(bug.status)}${bug.regressionCount > 0 ? html` <span class="muted">(regressed ${bug.regressionCount}×)</span>` : html``}</td>
+<td class="wide">${statusLabel(bug.status)}${bug.regressionCount > 0 ? html` <span class="muted">(regressed ${bug.regressionCount}×)</span>` : html``}</td>
 <td class="num">${bug.countInRange}</td>
-<td class="num">${bug.occurrenceCount}</td>
-<td class="nowrap">${bug.lastSeen.toISOString().slice(0, 16).replace("T", " ")}</td>
-<td>${issueUrl ? html`<a href="${issueUrl}">${issueLabel(issueUrl)}</a>` : html`<span class="muted">none yet</span>`}</td>
+<td class="num wide">${bug.occurrenceCount}</td>
+<td class="nowrap wide">${utcMinutes(bug.lastSeen)}</td>
+<td class="wide">${issueUrl ? html`<a href="${issueUrl}">${issueLabel(issueUrl)}</a>` : html`<span class="muted">none yet</span>`}</td>
 </tr>`;
   });
-  return html`<table id="${id}">
-<thead><tr><th scope="col">Bug</th>${showRepo ? html`<th scope="col">Repository</th>` : html``}<th scope="col">Title</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col" class="num">In range</th><th scope="col" class="num">All time</th><th scope="col">Last seen (UTC)</th><th scope="col">Issue</th></tr></thead>
+  return html`<div class="scroll"><table id="${id}">
+<thead><tr><th scope="col">Bug</th>${showRepo ? html`<th scope="col" class="wide">Repository</th>` : html``}<th scope="col">Title</th><th scope="col">Severity</th><th scope="col" class="wide">Status</th><th scope="col" class="num">In range</th><th scope="col" class="num wide">All time</th><th scope="col" class="wide">Last seen (UTC)</th><th scope="col" class="wide">Issue</th></tr></thead>
 <tbody>${rows}</tbody>
-</table>`;
+</table></div>`;
+}
+
+/** Categories of the bugs seen in range; each links to the list of those bugs. */
+function categoryTable(rows: readonly CountBy[], view: DashboardView): SafeHtml {
+  if (rows.length === 0)
+    return html`<p class="muted" id="by-category">No errors in this range.</p>`;
+  const max = Math.max(1, ...rows.map((r) => r.count));
+  const link = (category: string) => {
+    const query = new URLSearchParams({ category });
+    if (view.selected) query.set("repo", view.selected.fullName);
+    return `/dashboard/bugs?${query}`;
+  };
+  return html`<table id="by-category">
+<thead><tr><th scope="col">Category</th><th scope="col" class="num">Errors</th><th scope="col" class="num">Bugs</th><th scope="col"><span class="muted">share</span></th></tr></thead>
+<tbody>${rows.map(
+    (r) =>
+      html`<tr><td><a href="${link(r.key)}">${categoryLabel(r.key)}</a></td><td class="num">${r.count}</td><td class="num">${r.bugs}</td><td>${meter(r.count, max)}</td></tr>`,
+  )}</tbody></table>`;
 }
 
 function severityTable(rows: readonly CountBy[]): SafeHtml {

@@ -165,6 +165,11 @@ function toLatestEvent(row: EventRow | undefined): LatestEventView | undefined {
   };
 }
 
+/** `category:network`; none for `unknown`, which says nothing worth a label. */
+function categoryLabelOf(category: string): string | undefined {
+  return category && category !== "unknown" ? `category:${category}` : undefined;
+}
+
 /** The rank of a row's bug's severity (0 = critical), for claiming the worst first. */
 const severityRank = sql<number>`coalesce((SELECT CASE bugs.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END FROM bugs WHERE bugs.id = outbox.bug_id), 1)`;
 
@@ -303,6 +308,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       errorType: bug.error_type,
       ...(bug.culprit ? { culprit: bug.culprit } : {}),
       severity: bug.severity,
+      category: bug.category,
       status: bug.status,
       fingerprint: bug.fingerprint,
       occurrenceCount: bug.occurrence_count,
@@ -338,10 +344,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     // A previous claim of this row may have created the issue and died before recording it: the
     // create below then finds it by its marker (issueMarker, first line of the body) instead of
     // opening another (create-once.ts). A first claim creates at once: no search per issue.
-    const config = (await configFor(project.id)).labels;
+    const repoConfig = await configFor(project.id);
+    const config = repoConfig.labels;
     const severityLabel = config.severity[bug.severity];
     await labels.ensure(octokit, repo, config.bug, config.colors.bug);
     await labels.ensure(octokit, repo, severityLabel, config.colors[bug.severity]);
+    const categoryLabel = repoConfig.categories.label ? categoryLabelOf(bug.category) : undefined;
+    if (categoryLabel) await labels.ensure(octokit, repo, categoryLabel, config.colors.category);
     const view = await bugView(bug);
     const created = await octokit.rest.issues.create({
       ...repo,
@@ -351,7 +360,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         ...(bug.culprit ? { culprit: bug.culprit } : {}),
       }),
       body: renderIssueBody(view),
-      labels: [config.bug, severityLabel],
+      labels: [config.bug, severityLabel, ...(categoryLabel ? [categoryLabel] : [])],
     });
     await recordIssue(bug.id, created.data);
   }

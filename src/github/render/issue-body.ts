@@ -64,6 +64,7 @@ function summaryTable(bug: IssueBugView): string {
   const rows: Array<[string, string]> = [
     ["Bug", `**${bugRef(bug.number)}**`],
     ["Severity", bug.severity],
+    ...(bug.category ? [["Category", bug.category.replaceAll("_", " ")] as [string, string]] : []),
     ["Status", STATUS_TEXT[bug.status]],
     ["First seen", formatTime(bug.firstSeen)],
     ["Last seen", formatTime(bug.lastSeen)],

@@ -40,6 +40,8 @@ export interface IssueBugView {
   errorType: string;
   culprit?: string;
   severity: BugSeverity;
+  /** Kind of failure (network, timeout, database…), when known. */
+  category?: string;
   status: BugStatus;
   fingerprint: string;
   occurrenceCount: number;

@@ -1,7 +1,9 @@
 import { type RepoConfig, compileRepoPatterns } from "../../config/repo-config.js";
-import type { ErrorEvent } from "../../grouping/index.js";
+import { type ErrorEvent, requestPath } from "../../grouping/index.js";
 import { isBrowserExtensionError } from "./browser-extensions.js";
 import { isCrawlerEvent } from "./crawlers.js";
+
+export { requestPath };
 
 /** Why a report was dropped before grouping; what the client and the counters see. */
 export type FilterReason =
@@ -22,16 +24,6 @@ export const FILTER_REASONS: readonly FilterReason[] = [
   "browser_extension",
   "crawler",
 ];
-
-/** The path of a request URL, absolute (`https://h/a?b`) or not (`/a?b`); undefined if none. */
-export function requestPath(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    return new URL(url, "http://path.invalid").pathname;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The repo config's inbound filters (`filters:` in faultline.yml) applied to one parsed event.

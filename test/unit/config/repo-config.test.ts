@@ -4,6 +4,7 @@ import {
   compileRegex,
   compileRepoPatterns,
   formatDuration,
+  matchCategoryRule,
   matchSeverityRule,
   parseDuration,
   parseRepoConfig,
@@ -384,5 +385,61 @@ describe("compiled patterns", () => {
     expect(excluded("/healthz")).toBe(false);
     expect(excluded("/assets/app.js")).toBe(true);
     expect(excluded("/assets/js/app.js")).toBe(false);
+  });
+
+  it("matches category rules (status codes, paths, types) and severity rules on the category", () => {
+    const { config, errors } = parseRepoConfig({
+      categories: {
+        label: true,
+        rules: [
+          { match: { error_type: "^PaymentDeclined$" }, category: "external_service" },
+          { match: { status_code: [409, 412], path: "/api/orders/**" }, category: "validation" },
+          { match: { status_code: 418 }, category: "not_found" },
+          { match: { message: "(?=x)" }, category: "network" },
+          { match: {}, category: "timeout" },
+          { match: { status_code: 99 }, category: "timeout" },
+          { match: { error_type: "X" }, category: "kaput" },
+        ],
+      },
+      severity_rules: [{ match: { category: "database" }, severity: "critical" }],
+    });
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^categories\.rules\[3\]\.match\.message: unsupported regular expression: lookarounds/,
+      ),
+      "categories.rules[4].match: a rule needs at least one condition",
+      "categories.rules[5].match.status_code: expected a number >= 100, got 99",
+      expect.stringMatching(
+        /^categories\.rules\[6\]\.category: expected one of "network", "timeout"/,
+      ),
+    ]);
+    expect(config.categories.label).toBe(true);
+    expect(config.labels.colors.category).toBe("c5def5");
+    const patterns = compileRepoPatterns(config);
+    const base = { errorType: "Error", message: "boom" };
+    expect(
+      matchCategoryRule(patterns.categoryRules, { ...base, errorType: "PaymentDeclined" }),
+    ).toEqual({ category: "external_service", rule: 1 });
+    expect(
+      matchCategoryRule(patterns.categoryRules, {
+        ...base,
+        statusCode: 412,
+        path: "/api/orders/7/lines",
+      }),
+    ).toEqual({ category: "validation", rule: 2 });
+    expect(
+      matchCategoryRule(patterns.categoryRules, { ...base, statusCode: 412, path: "/api/carts" }),
+    ).toBeUndefined();
+    expect(matchCategoryRule(patterns.categoryRules, { ...base, statusCode: 418 })).toEqual({
+      category: "not_found",
+      rule: 3,
+    });
+    expect(matchCategoryRule(patterns.categoryRules, base)).toBeUndefined();
+    expect(matchSeverityRule(patterns.severityRules, { ...base, category: "database" })).toBe(
+      "critical",
+    );
+    expect(matchSeverityRule(patterns.severityRules, { ...base, category: "network" })).toBe(
+      undefined,
+    );
   });
 });
