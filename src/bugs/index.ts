@@ -35,3 +35,16 @@ export {
   type ReportServiceDeps,
   toReportResult,
 } from "./report-service.js";
+export {
+  type KnownRelease,
+  type ReleaseThreshold,
+  releaseRegresses,
+  semverKey,
+} from "./release-order.js";
+export {
+  NO_RELEASE_THRESHOLD,
+  newestReleases,
+  type Resolution,
+  resolutionValues,
+  resolveBugsByNumber,
+} from "./resolution.js";

@@ -12,6 +12,7 @@ import * as eventsLz4 from "./2026-11-24T1000-events-lz4.js";
 import * as eventsProjectFk from "./2026-12-07T0900-events-project-fk.js";
 import * as groupingTransition from "./2026-12-08T0900-grouping-transition.js";
 import * as outboxOpenedIssues from "./2026-12-08T0900-outbox-opened-issues.js";
+import * as githubTriage from "./2026-12-08T1230-github-triage.js";
 
 /**
  * Every migration, by name. A static list (not a folder scan) so the same code runs under tsx,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-07T0900-events-project-fk": eventsProjectFk,
   "2026-12-08T0900-grouping-transition": groupingTransition,
   "2026-12-08T0900-outbox-opened-issues": outboxOpenedIssues,
+  "2026-12-08T1230-github-triage": githubTriage,
 };
