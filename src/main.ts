@@ -14,6 +14,7 @@ import {
   createLoadConfigHandler,
   createNewBugsHandler,
   createOutboxWorker,
+  createTriageHandlers,
   loadProbotSetupHandler,
   planGithubEffects,
   planMissingConfigLoads,
@@ -61,7 +62,12 @@ async function main(): Promise<void> {
         ? { baseUrl: `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` }
         : {}),
     });
-    registerWebhookHandlers(probot, { db: handle.db, clock: services.clock });
+    registerWebhookHandlers(probot, {
+      db: handle.db,
+      clock: services.clock,
+      appId: Number(env.APP_ID),
+      ...(env.APP_SLUG ? { appSlug: env.APP_SLUG } : {}),
+    });
     await probot.ready();
   } else {
     setupHandler = await loadProbotSetupHandler({ host: env.HOST, port: env.PORT, log });
@@ -109,6 +115,7 @@ async function main(): Promise<void> {
         projectConfigs: services.projectConfigs,
       }),
       ...createScheduledJobHandlers({ projectConfigs: services.projectConfigs }),
+      ...createTriageHandlers({ projectConfigs: services.projectConfigs }),
       ...createNotificationHandlers({
         signingSecret: env.NOTIFICATION_SIGNING_SECRET,
         allowPrivateNetworks: env.NOTIFICATION_ALLOW_PRIVATE_NETWORKS,

@@ -46,5 +46,5 @@ export {
   newestReleases,
   type Resolution,
   resolutionValues,
-  resolveBugsByNumber,
+  resolveBugs,
 } from "./resolution.js";

@@ -78,32 +78,40 @@ export async function resolutionValues(
 }
 
 /**
- * Resolves bugs of one project by number (a commit's or pull request's `fixes B-007`), each
- * unless it is resolved already. With a commit, a bug resolved without one is resolved again by
- * it: GitHub closes an issue named by `Fixes #12` when the pull request merges, and that
- * `issues.closed` may arrive before the `pull_request.closed` that carries the merge commit.
- * Returns the ids of the bugs it resolved.
+ * Resolves bugs of one project by number (a commit's `fixes B-007`) or id (bugs linked to a
+ * merged pull request), each unless it is resolved already. With a commit, a bug resolved
+ * without one is resolved again by it: GitHub closes an issue named by `Fixes #12` when the pull
+ * request merges, and that `issues.closed` may arrive before the `pull_request.closed` that
+ * carries the merge commit. Merged bugs are left out (their target counts their events).
+ * Returns the bugs it resolved.
  */
-export async function resolveBugsByNumber(
+export async function resolveBugs(
   trx: Trx,
   projectId: number,
-  numbers: readonly number[],
+  which: { numbers?: readonly number[]; ids?: readonly number[] },
   how: Resolution,
   meta: { now: Date; by: string | null; commit?: string | null },
-): Promise<number[]> {
-  if (numbers.length === 0) return [];
+): Promise<{ id: number; number: number; issue_number: number | null }[]> {
+  const numbers = [...new Set(which.numbers ?? [])];
+  const ids = [...new Set(which.ids ?? [])];
+  if (numbers.length === 0 && ids.length === 0) return [];
   const values = await resolutionValues(trx, projectId, how, meta);
-  const rows = await trx
+  return trx
     .updateTable("bugs")
     .set(values)
     .where("project_id", "=", projectId)
-    .where("number", "in", [...new Set(numbers)])
+    .where("merged_into_id", "is", null)
+    .where((eb) =>
+      eb.or([
+        ...(numbers.length > 0 ? [eb("number", "in", numbers)] : []),
+        ...(ids.length > 0 ? [eb("id", "in", ids)] : []),
+      ]),
+    )
     .where((eb) =>
       meta.commit
         ? eb.or([eb("status", "!=", "resolved"), eb("resolved_commit", "is", null)])
         : eb("status", "!=", "resolved"),
     )
-    .returning("id")
+    .returning(["id", "number", "issue_number"])
     .execute();
-  return rows.map((r) => r.id);
 }

@@ -17,3 +17,9 @@ export { createNewBugsHandler, NEW_BUGS_KIND } from "./outbox/new-issue-cap.js";
 export { enqueue, OUTBOX_KINDS, planGithubEffects } from "./outbox/plan-effects.js";
 export { loadProbotSetupHandler } from "./probot-setup.js";
 export { registerWebhookHandlers, type WebhookDeps } from "./webhooks/index.js";
+export {
+  createTriageHandlers,
+  fixReferences,
+  TRIAGE_KINDS,
+  type TriageHandlerDeps,
+} from "./triage/index.js";

@@ -15,6 +15,7 @@ import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
 import {
   API,
+  APP_ID,
   createTestProbot,
   nockContents,
   sendWebhook,
@@ -128,7 +129,12 @@ beforeEach(async () => {
   await testDb.truncate();
   now = T0;
   const probot = createTestProbot();
-  registerWebhookHandlers(probot, { db: testDb.db, clock: () => now });
+  registerWebhookHandlers(probot, {
+    db: testDb.db,
+    clock: () => now,
+    appId: APP_ID,
+    appSlug: "faultline",
+  });
   await probot.ready();
   ({ app, project, services } = await buildTestApp(testDb.db, {
     clock: () => now,
