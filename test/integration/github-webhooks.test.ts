@@ -337,6 +337,24 @@ describe("POST /api/github/webhooks", () => {
     expect(row.status).toBe("resolved");
     expect(row.resolved_by).toBe("bob");
     expect(row.resolved_in_release).toBeNull();
+    expect(row.resolved_commit).toBe("abc");
+    // Its issue is closed through the outbox, saying which commit resolved it.
+    const rows = await testDb.db.selectFrom("outbox").select(["kind", "payload"]).execute();
+    expect(rows).toEqual([
+      {
+        kind: "close_resolved",
+        payload: { commit: { sha: "abc", url: expect.any(String) }, nextRelease: false },
+      },
+    ]);
+  });
+
+  it("a push by a bot (a merge queue, a release workflow) resolves too", async () => {
+    const payload = toShop(example("push"));
+    payload.ref = "refs/heads/main";
+    payload.sender = { ...payload.sender, login: "github-actions[bot]", type: "Bot" };
+    payload.commits = [{ ...(payload.head_commit ?? {}), id: "def", message: "fix: B-001" }];
+    await send("push", payload);
+    expect(await bug()).toMatchObject({ status: "resolved", resolved_commit: "def" });
   });
 });
 

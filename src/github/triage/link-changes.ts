@@ -225,3 +225,18 @@ export async function resolveByChange(
   }
   return resolved.map((b) => b.id);
 }
+
+/** What a merged pull request resolved a bug by: the pull request and its merge commit. */
+export function mergeSource(pr: {
+  number: number;
+  url: string;
+  mergeCommitSha: string | null;
+}): Omit<CloseResolvedPayload, "nextRelease"> {
+  const repoUrl = pr.url.replace(/\/pull\/\d+$/, "");
+  return {
+    pullRequest: { number: pr.number, url: pr.url },
+    ...(pr.mergeCommitSha
+      ? { commit: { sha: pr.mergeCommitSha, url: `${repoUrl}/commit/${pr.mergeCommitSha}` } }
+      : {}),
+  };
+}

@@ -18,6 +18,7 @@ import {
   type PullRequestState,
   bugsNamed,
   linkPullRequest,
+  mergeSource,
   resolveByChange,
   updatePullRequestLinks,
 } from "./link-changes.js";
@@ -134,7 +135,7 @@ export function registerPullRequestWebhooks(probot: Probot, deps: PullRequestWeb
           bugs: { ids: linked },
           by: pr.merged_by?.login ?? payload.sender?.login ?? null,
           commit: ref.mergeCommitSha,
-          source: { pullRequest: { number: ref.number, url: ref.url } },
+          source: mergeSource(ref),
           now,
         });
       }

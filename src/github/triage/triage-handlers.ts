@@ -15,6 +15,7 @@ import {
   type PullRequestCommentPayload,
   bugsNamed,
   linkPullRequest,
+  mergeSource,
   resolveByChange,
 } from "./link-changes.js";
 import type { ScanPullRequestPayload } from "./pull-request-webhooks.js";
@@ -91,7 +92,7 @@ async function scanPullRequest(row: OutboxRow, ctx: OutboxHandlerContext) {
       bugs: { ids: bugs.map((b) => b.id) },
       by: p.mergedBy ?? null,
       commit: pr.mergeCommitSha,
-      source: { pullRequest: { number: pr.number, url: pr.url } },
+      source: mergeSource(pr),
       now,
     });
   });
