@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Kysely } from "kysely";
 import { parseBugRef } from "../bugs/known-bug.js";
 import type { Database } from "../db/index.js";
+import { bugGithubLinks } from "../stats/bug-links.js";
 import { InvalidCursorError } from "../stats/cursor.js";
 import {
   BUG_COLUMNS,
@@ -79,7 +80,7 @@ export async function readRoutes(app: FastifyInstance, opts: ReadRoutesOptions):
     const bugId = await resolveBug(db, projectIds, request.params.ref, "ref");
     const bug = await stats.getBug(bugId);
     if (!bug) throw new NotFoundError(`no bug ${request.params.ref} in this repository`);
-    return bug;
+    return { ...bug, ...(await bugGithubLinks(db, bugId)) };
   });
 
   app.get<{ Params: { ref: string } }>("/api/bugs/:ref/events", async (request) => {

@@ -3,7 +3,7 @@ import cookie, { type CookieSerializeOptions } from "@fastify/cookie";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/index.js";
-import { type StatsService, createStatsService } from "../stats/index.js";
+import { type StatsService, bugGithubLinks, createStatsService } from "../stats/index.js";
 import {
   GitHubSignInError,
   authorizeUrl,
@@ -163,7 +163,8 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
       );
     }
     const events = await stats.listBugEvents({ bugId: bug.id, limit: EVENTS_SHOWN });
-    return page(reply, 200, bugPage({ login: session.login, bug, events: events.items }));
+    const github = await bugGithubLinks(db, bug.id);
+    return page(reply, 200, bugPage({ login: session.login, bug, events: events.items, github }));
   });
 
   app.get("/dashboard/login", async (request, reply) => {

@@ -24,6 +24,7 @@ import {
 } from "../helpers/openapi.js";
 
 const ISSUE = 42;
+const ADMIN = "admin-token-0123456789abcdef";
 const PR = 7;
 const MERGE_SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
 const HEAD_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
@@ -150,7 +151,10 @@ beforeEach(async () => {
     appSlug: "faultline",
   });
   await probot.ready();
-  ({ app, project } = await buildTestApp(testDb.db, { clock: () => now, extra: { probot } }));
+  ({ app, project } = await buildTestApp(testDb.db, {
+    clock: () => now,
+    extra: { probot, adminToken: ADMIN },
+  }));
   // B-001 (issue #42) and B-002 (no issue yet).
   expect((await report({ release: "2.4.1" })).statusCode).toBe(202);
   expect((await report({ error_type: "RangeError", message: "other" })).statusCode).toBe(202);
@@ -285,6 +289,33 @@ describe("pull requests that fix bugs", () => {
       "comment: B-001 was resolved by [#7](https://github.com/octo-org/shop/pull/7) (merge commit [`6dcb09b`](https://github.com/octo-org/shop/commit/6dcb09b5b57875f334f61aebed695e2e4193db5e)).",
     ]);
     expect(await bug(2)).toMatchObject({ status: "resolved", resolved_commit: MERGE_SHA });
+  });
+
+  it("the read API shows a bug's pull requests and how it was resolved", async () => {
+    await send("pull_request", merged(pullRequestEvent("closed")));
+    const response = await app.inject({
+      method: "GET",
+      url: "/api/bugs/B-001?repo=octo-org/shop",
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      ref: "B-001",
+      status: "resolved",
+      pullRequests: [
+        {
+          number: PR,
+          url: "https://github.com/octo-org/shop/pull/7",
+          title: "Guard the coupon lookup",
+          state: "merged",
+          via: "body",
+          mergeCommitSha: MERGE_SHA,
+        },
+      ],
+      suspect: null,
+      resolution: { commit: MERGE_SHA, mode: "now", release: null },
+    });
+    nock.cleanAll();
   });
 
   it("a PR closing the bug's issue (`Fixes #42`) links it; merged elsewhere, nothing resolves", async () => {

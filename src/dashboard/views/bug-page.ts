@@ -1,4 +1,4 @@
-import type { BugEvent, BugListItem } from "../../stats/index.js";
+import type { BugEvent, BugGithubLinks, BugListItem } from "../../stats/index.js";
 import { type SafeHtml, html, safeHttpUrl } from "../html.js";
 import { issueLabel, statusLabel } from "./format.js";
 import { accountHeader, layout } from "./layout.js";
@@ -6,7 +6,12 @@ import { accountHeader, layout } from "./layout.js";
 const MESSAGE_CHARS = 300;
 
 /** One bug: what it is, where its issue is, and its latest stored occurrences. */
-export function bugPage(input: { login: string; bug: BugListItem; events: BugEvent[] }): string {
+export function bugPage(input: {
+  login: string;
+  bug: BugListItem;
+  events: BugEvent[];
+  github?: BugGithubLinks;
+}): string {
   const { bug } = input;
   const issueUrl = safeHttpUrl(bug.issueUrl);
   const back = `/dashboard?${new URLSearchParams({ repo: bug.repo })}`;
@@ -29,6 +34,7 @@ ${fact("Resolved (UTC)", bug.resolvedAt ? utc(bug.resolvedAt) : "–")}
 ${fact("Regressions", bug.regressionCount)}
 ${fact("GitHub issue", issueUrl ? html`<a href="${issueUrl}">${issueLabel(issueUrl)}</a>` : "none yet")}
 </table>
+${input.github ? githubSection(input.github) : html``}
 <h2>Latest occurrences</h2>
 ${eventsTable(input.events)}`,
   });
@@ -59,4 +65,25 @@ function utc(date: Date): string {
 
 function truncate(text: string): string {
   return text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS)}…` : text;
+}
+
+/** Pull requests that fix the bug, how it was resolved, and the suspect commit. */
+function githubSection(github: BugGithubLinks): SafeHtml {
+  const prs = github.pullRequests.map((pr) => {
+    const url = safeHttpUrl(pr.url);
+    const label = `#${pr.number}`;
+    return html`<li>${url ? html`<a href="${url}">${label}</a>` : label} ${pr.title} <span class="muted">(${pr.state}${pr.mergeCommitSha ? `, ${pr.mergeCommitSha.slice(0, 7)}` : ""})</span></li>`;
+  });
+  const resolution = github.resolution;
+  const resolvedBy = resolution
+    ? html`<p id="resolution">Resolved${resolution.commit ? ` by commit ${resolution.commit.slice(0, 7)}` : ""}${resolution.mode === "next_release" ? " in the next release" : resolution.mode === "in_release" && resolution.release ? ` in ${resolution.release}` : ""}.</p>`
+    : html``;
+  const s = github.suspect;
+  const suspectUrl = s ? safeHttpUrl(s.commit.url) : undefined;
+  const suspect = s
+    ? html`<p id="suspect">Suspect commit: ${suspectUrl ? html`<a href="${suspectUrl}">${s.commit.oid.slice(0, 7)}</a>` : s.commit.oid.slice(0, 7)} ${s.commit.headline} <span class="muted">by ${s.commit.authorLogin ?? s.commit.authorName ?? "unknown"}, ${s.path}:${s.line}</span></p>`
+    : html``;
+  return html`<h2>Pull requests</h2>
+${prs.length > 0 ? html`<ul id="pull-requests">${prs}</ul>` : html`<p class="muted" id="pull-requests">No pull request says it fixes this bug yet.</p>`}
+${resolvedBy}${suspect}`;
 }
