@@ -6,7 +6,7 @@ import { EnvError, loadDotEnv, loadEnv } from "./config/index.js";
 import { dashboardSettingsFromEnv } from "./dashboard/index.js";
 import { EmbeddedDbBusyError, createDb, lockEmbeddedDb, migrateToLatest } from "./db/index.js";
 import { DIGEST_KIND, createDigestHandler, runDigests } from "./digest/index.js";
-import { createScheduledJobHandlers } from "./escalation/index.js";
+import { createScheduledJobHandlers, createSuspectHandlers } from "./escalation/index.js";
 import {
   NEW_BUGS_KIND,
   OUTBOX_KINDS,
@@ -18,6 +18,7 @@ import {
   loadProbotSetupHandler,
   planGithubEffects,
   planMissingConfigLoads,
+  planSuspectLookups,
   registerWebhookHandlers,
 } from "./github/index.js";
 import { createNotificationHandlers, planNotifications } from "./notifications/index.js";
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   // transaction. GitHub first, so that a notification's row runs after the issue is opened.
   const services = createServices({
     db: handle.db,
-    effects: [planGithubEffects(), planNotifications()],
+    effects: [planSuspectLookups(), planGithubEffects(), planNotifications()],
   });
 
   let probot: Probot | undefined;
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
       }),
       ...createScheduledJobHandlers({ projectConfigs: services.projectConfigs }),
       ...createTriageHandlers({ projectConfigs: services.projectConfigs }),
+      ...createSuspectHandlers(),
       ...createNotificationHandlers({
         signingSecret: env.NOTIFICATION_SIGNING_SECRET,
         allowPrivateNetworks: env.NOTIFICATION_ALLOW_PRIVATE_NETWORKS,

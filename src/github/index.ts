@@ -20,6 +20,15 @@ export { registerWebhookHandlers, type WebhookDeps } from "./webhooks/index.js";
 export {
   createTriageHandlers,
   fixReferences,
+  planSuspectLookups,
   TRIAGE_KINDS,
   type TriageHandlerDeps,
 } from "./triage/index.js";
+export {
+  BLAME_QUERY,
+  type BlameCommit,
+  type BlameResult,
+  blameLine,
+  fetchBlame,
+  parseBlame,
+} from "./blame/index.js";

@@ -34,4 +34,5 @@ export type {
   GroupingView,
   IssueBugView,
   LatestEventView,
+  SuspectView,
 } from "./types.js";

@@ -11,3 +11,4 @@ export {
 } from "./link-changes.js";
 export type { ScanPullRequestPayload } from "./pull-request-webhooks.js";
 export { createTriageHandlers, type TriageHandlerDeps } from "./triage-handlers.js";
+export { planSuspectLookups } from "./plan-suspects.js";
