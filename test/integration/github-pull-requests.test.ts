@@ -415,6 +415,13 @@ describe("pull requests that fix bugs", () => {
     expect((await report()).statusCode).toBe(202);
   });
 
+  it("reads no commits while the repository has no unresolved bug", async () => {
+    await testDb.db.updateTable("bugs").set({ status: "resolved" }).execute();
+    await send("pull_request", pullRequestEvent("opened", { body: "Refactor" }));
+    await send("pull_request", pullRequestEvent("synchronize", { body: "Refactor" }));
+    expect(await pending()).toEqual([]);
+  });
+
   it("a deleted pull request gives its scan up; odd payloads never crash", async () => {
     await send("pull_request", pullRequestEvent("opened", { body: null, title: "" }));
     nockRouteError(COMMITS, "get", { ...shop, pull_number: PR }, 404);

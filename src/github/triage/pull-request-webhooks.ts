@@ -107,7 +107,13 @@ export function registerPullRequestWebhooks(probot: Probot, deps: PullRequestWeb
 
       // Its commits may name bugs too: read from GitHub by the outbox (once per head commit,
       // and once more when it merges, to resolve what they name).
-      if (payload.action !== "edited" && (ref.state === "open" || mergedIntoDefault)) {
+      // Only while the repository has bugs left to fix: a busy repository's pushes to pull
+      // requests cost no GitHub call when there is nothing their commits could name.
+      if (
+        payload.action !== "edited" &&
+        (ref.state === "open" || mergedIntoDefault) &&
+        (await hasUnresolvedBugs(trx, project.id))
+      ) {
         const scan: ScanPullRequestPayload = {
           number: ref.number,
           url: ref.url,
@@ -141,4 +147,15 @@ export function registerPullRequestWebhooks(probot: Probot, deps: PullRequestWeb
       }
     });
   });
+}
+
+async function hasUnresolvedBugs(trx: Trx, projectId: number): Promise<boolean> {
+  const row = await trx
+    .selectFrom("bugs")
+    .select("id")
+    .where("project_id", "=", projectId)
+    .where("status", "in", ["open", "in_progress"])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
