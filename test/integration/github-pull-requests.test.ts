@@ -415,6 +415,57 @@ describe("pull requests that fix bugs", () => {
     expect((await report()).statusCode).toBe(202);
   });
 
+  it("GitHub failing on the link comment or the close: retried, nothing lost or doubled", async () => {
+    await testDb.db
+      .updateTable("bugs")
+      .set({ status: "resolved" })
+      .where("number", "=", 2)
+      .execute();
+    await send("pull_request", merged(pullRequestEvent("closed")));
+    await testDb.db.deleteFrom("outbox").where("kind", "=", "scan_pull_request").execute();
+    expect((await pending()).map((r) => r.kind)).toEqual([
+      "pull_request_comment",
+      "close_resolved",
+    ]);
+
+    nockRouteError(COMMENTS, "post", { ...shop, issue_number: ISSUE }, 403, {
+      "retry-after": "60",
+    });
+    nockRouteError(ISSUE_ROUTE, "patch", { ...shop, issue_number: ISSUE }, 500);
+    await worker().runOnce();
+    const failed = await pending();
+    expect(failed.map((r) => [r.kind, r.attempts])).toEqual([
+      ["pull_request_comment", 1],
+      ["close_resolved", 1],
+    ]);
+    expect((failed[0]?.run_after as Date).getTime() - now.getTime()).toBe(60_000);
+
+    now = new Date(now.getTime() + 3_600_000);
+    const bodies: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      nockRoute(
+        COMMENTS,
+        "post",
+        { ...shop, issue_number: ISSUE },
+        { status: 201, body: fakeComment(ISSUE, "") },
+        (b) => {
+          bodies.push(b.body);
+          return true;
+        },
+      );
+    }
+    nockRoute(
+      ISSUE_ROUTE,
+      "patch",
+      { ...shop, issue_number: ISSUE },
+      { body: fakeIssue(ISSUE, "closed") },
+    );
+    await drain();
+    expect(await pending()).toEqual([]);
+    expect(bodies).toHaveLength(2);
+    expect(bodies[1]).toMatch(/^B-001 was resolved by/);
+  });
+
   it("reads no commits while the repository has no unresolved bug", async () => {
     await testDb.db.updateTable("bugs").set({ status: "resolved" }).execute();
     await send("pull_request", pullRequestEvent("opened", { body: "Refactor" }));
