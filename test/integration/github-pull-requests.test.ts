@@ -3,7 +3,7 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createOutboxWorker, createTriageHandlers } from "../../src/github/index.js";
 import { fixReferences } from "../../src/github/triage/index.js";
-import { registerWebhookHandlers } from "../../src/github/webhooks/index.js";
+import { bugRefsClosedBy, registerWebhookHandlers } from "../../src/github/webhooks/index.js";
 import { type Project, createProjectConfigs } from "../../src/projects/index.js";
 import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
@@ -497,5 +497,25 @@ describe("fixReferences", () => {
         "Octo-Org/Shop",
       ),
     ).toEqual({ bugs: [7], issues: [12, 13, 14] });
+    expect(fixReferences(["fix: B-3", "fixes :#4", "closes\n\tB-5"], "o/r")).toEqual({
+      bugs: [3, 5],
+      issues: [4],
+    });
+  });
+
+  it("is linear on hostile text (anyone who can open a pull request writes it)", () => {
+    const hostile = [
+      `fixes${" ".repeat(60_000)}x`,
+      `closes${"\t".repeat(30_000)}:${" ".repeat(30_000)}x`,
+      "fix ".repeat(16_000),
+      `fixes https://${"a".repeat(60_000)}`,
+    ];
+    const started = performance.now();
+    for (const text of hostile) {
+      expect(fixReferences([text], "octo-org/shop")).toEqual({ bugs: [], issues: [] });
+      expect(bugRefsClosedBy(text)).toEqual([]);
+    }
+    // Quadratic backtracking took seconds per text; linear is well under a millisecond each.
+    expect(performance.now() - started).toBeLessThan(200);
   });
 });

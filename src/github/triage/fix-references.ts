@@ -11,7 +11,8 @@ export interface FixReferences {
 }
 
 /** GitHub's closing keywords: close, closes, closed, fix, fixes, fixed, resolve, resolves, resolved. */
-const KEYWORD = String.raw`\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+`;
+// `\s*:\s*` or `\s+` (not `\s*:?\s+`, whose two runs of spaces backtrack in O(n²)).
+const KEYWORD = String.raw`\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)(?:\s*:\s*|\s+)`;
 const ISSUE_REF = new RegExp(
   `${KEYWORD}(?:([A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100})#|https?://[^\\s/]+/([A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100})/issues/|#)(\\d{1,9})\\b`,
   "gi",
