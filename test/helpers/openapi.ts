@@ -170,7 +170,7 @@ export function fakeIssue(number: number, state: "open" | "closed"): Schema<"iss
     number,
     state,
     state_reason: state === "closed" ? "completed" : null,
-    title: `B-001: TypeError`,
+    title: "B-001: TypeError",
     user: fakeUser("faultline[bot]", "Bot"),
     labels: [],
     assignee: null,
