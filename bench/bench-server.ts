@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { type Kysely, sql } from "kysely";
 import pino from "pino";
 import { type Database, type DbHandle, createDb, migrateToLatest } from "../src/db/index.js";
-import { planGithubEffects } from "../src/github/index.js";
+import { planGithubEffects, planSuspectLookups } from "../src/github/index.js";
 import { planNotifications } from "../src/notifications/index.js";
 import { type Project, ensureProject } from "../src/projects/index.js";
 import { buildServer } from "../src/server.js";
@@ -60,7 +60,7 @@ export async function startBenchServer(poolSize = 20): Promise<BenchServer> {
     // plans its outbox rows (open_issue per new bug) as in production. No worker runs them.
     const services = createServices({
       db,
-      effects: [planGithubEffects(), planNotifications()],
+      effects: [planSuspectLookups(), planGithubEffects(), planNotifications()],
       ...(inFlight > 0 ? { groupCommit: { maxInFlight: inFlight } } : {}),
     });
     // No per-key rate limits: the benchmark is the only client.

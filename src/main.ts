@@ -6,7 +6,7 @@ import { EnvError, loadDotEnv, loadEnv } from "./config/index.js";
 import { dashboardSettingsFromEnv } from "./dashboard/index.js";
 import { EmbeddedDbBusyError, createDb, lockEmbeddedDb, migrateToLatest } from "./db/index.js";
 import { DIGEST_KIND, createDigestHandler, runDigests } from "./digest/index.js";
-import { createScheduledJobHandlers } from "./escalation/index.js";
+import { createScheduledJobHandlers, createSuspectHandlers } from "./escalation/index.js";
 import {
   FaultlineOctokit,
   NEW_BUGS_KIND,
@@ -16,10 +16,12 @@ import {
   createLoadConfigHandler,
   createNewBugsHandler,
   createOutboxWorker,
+  createTriageHandlers,
   createWritePacer,
   loadProbotSetupHandler,
   planGithubEffects,
   planMissingConfigLoads,
+  planSuspectLookups,
   registerWebhookHandlers,
 } from "./github/index.js";
 import { createNotificationHandlers, planNotifications } from "./notifications/index.js";
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
   // transaction. GitHub first, so that a notification's row runs after the issue is opened.
   const services = createServices({
     db: handle.db,
-    effects: [planGithubEffects(), planNotifications()],
+    effects: [planSuspectLookups(), planGithubEffects(), planNotifications()],
   });
 
   let probot: Probot | undefined;
@@ -72,7 +74,12 @@ async function main(): Promise<void> {
         ? { baseUrl: `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}/api/v3` }
         : {}),
     });
-    registerWebhookHandlers(probot, { db: handle.db, clock: services.clock });
+    registerWebhookHandlers(probot, {
+      db: handle.db,
+      clock: services.clock,
+      appId: Number(env.APP_ID),
+      ...(env.APP_SLUG ? { appSlug: env.APP_SLUG } : {}),
+    });
     await probot.ready();
   } else {
     setupHandler = await loadProbotSetupHandler({ host: env.HOST, port: env.PORT, log });
@@ -124,6 +131,8 @@ async function main(): Promise<void> {
         projectConfigs: services.projectConfigs,
       }),
       ...createScheduledJobHandlers({ projectConfigs: services.projectConfigs }),
+      ...createTriageHandlers({ projectConfigs: services.projectConfigs }),
+      ...createSuspectHandlers(),
       ...createNotificationHandlers({
         signingSecret: env.NOTIFICATION_SIGNING_SECRET,
         allowPrivateNetworks: env.NOTIFICATION_ALLOW_PRIVATE_NETWORKS,

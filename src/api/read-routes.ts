@@ -4,6 +4,7 @@ import type { Kysely } from "kysely";
 import { parseBugRef } from "../bugs/known-bug.js";
 import type { Database } from "../db/index.js";
 import { parseEventRef } from "../stats/bug-detail.js";
+import { bugGithubLinks } from "../stats/bug-links.js";
 import { InvalidCursorError } from "../stats/cursor.js";
 import {
   CONTENT_TYPES,
@@ -82,7 +83,7 @@ export async function readRoutes(app: FastifyInstance, opts: ReadRoutesOptions):
     const range = parseRange(params, clock());
     const bug = await stats.getBugDetail(bugId, range);
     if (!bug) throw new NotFoundError(`no bug ${request.params.ref} in this repository`);
-    return bug;
+    return { ...bug, ...(await bugGithubLinks(db, bugId)) };
   });
 
   app.get<{ Params: { ref: string; id: string } }>("/api/bugs/:ref/events/:id", async (request) => {

@@ -2,6 +2,7 @@ import { type Transaction, sql } from "kysely";
 import { type BugGrouping, type BugRow, type Database, PREPARED } from "../db/index.js";
 import type { BugStatus } from "./known-bug.js";
 import { type Occurrence, eventFields, hourOf, newBugValues } from "./record-occurrence.js";
+import { semverKey } from "./release-order.js";
 
 /**
  * The set-based statements of a batch. Rows travel as one JSON parameter per statement
@@ -168,6 +169,8 @@ export interface CountedRow extends BugRow {
   previous_status: BugStatus;
   previous_count: number;
   events_inserted: number;
+  /** The batch reopened this resolved bug (see `regressed` in writeBatch). */
+  regressed: boolean;
 }
 
 /**
@@ -178,6 +181,11 @@ export interface CountedRow extends BugRow {
  * deadlock. The events go first because they are most of the work: a hot bug's row stays locked
  * until COMMIT, and the next group inserts its events meanwhile instead of waiting for the lock.
  * Returns the counted bug rows with their status and count before the batch.
+ *
+ * A resolved bug reopens unless its resolution names a release (release-order.ts): resolved "in
+ * the next release", only an event from a release newer than every one seen before the fix
+ * reopens it; resolved "in 2.4.2", an event from 2.4.2 or newer. Other events are counted and
+ * leave it resolved. Every release the batch reports is recorded (`releases`, first seen first).
  */
 export async function writeBatch(
   trx: Trx,
@@ -186,6 +194,7 @@ export async function writeBatch(
   reports: { bugId: number; occurrence: Occurrence }[],
 ): Promise<{ rows: CountedRow[]; eventsInserted: number }> {
   const events = reports.filter((r) => r.occurrence.storeEvent);
+  const releasesOf = batchReleases(reports);
   const countsJson = JSON.stringify(
     [...counts]
       .sort((a, b) => a.bugId - b.bugId)
@@ -194,11 +203,13 @@ export async function writeBatch(
         k: c.k,
         last_seen: c.lastSeen.getTime(),
         first_at: c.firstAt.getTime(),
+        rels: releasesOf.perBug.get(c.bugId) ?? [],
       })),
   );
+  const releasesJson = JSON.stringify(releasesOf.all);
   const eventsJson = JSON.stringify(events.map((e) => eventFields(e.bugId, e.occurrence, epochMs)));
   const hourlyJson = JSON.stringify(rollupCells(reports));
-  const releasesJson = JSON.stringify(releaseCells(reports));
+  const bugReleasesJson = JSON.stringify(releaseCells(reports));
   // PREPARED: planning took longer than running it; every table is reached through its primary
   // key or the ON CONFLICT arbiter, so the generic plan cannot pick a worse index as tables grow.
   const result = await sql<CountedRow>`${sql.raw(PREPARED)}
@@ -221,36 +232,71 @@ export async function writeBatch(
       RETURNING 1
     ), inserted AS (
       SELECT count(*)::int AS n FROM events_in
+    ), releases_in AS (
+      -- After the events, before the bug rows (lock order); the id is the first-seen order.
+      INSERT INTO releases (project_id, version, semver_key)
+      SELECT r.project_id, r.version, r.semver_key
+      FROM json_to_recordset(${releasesJson}::json)
+        AS r(project_id bigint, version text, semver_key text)
+      WHERE (SELECT n FROM inserted) >= 0
+      ORDER BY r.project_id, r.version
+      ON CONFLICT (project_id, version) DO NOTHING
+      RETURNING 1
     ), input AS (
       SELECT v.id, v.k, to_timestamp(v.last_seen / 1000) AS last_seen,
-        to_timestamp(v.first_at / 1000) AS first_at
+        to_timestamp(v.first_at / 1000) AS first_at, v.rels
       FROM json_to_recordset(${countsJson}::json)
-        AS v(id bigint, k bigint, last_seen float8, first_at float8)
+        AS v(id bigint, k bigint, last_seen float8, first_at float8, rels json)
     ), wanted AS (
       -- Bugs are reached through their primary key (= ANY(array)), never by a scan of the table.
       SELECT array_agg(id) AS ids FROM input
     ), old AS (
-      -- After the events (reading "inserted" makes them run first): see the lock order above.
-      SELECT bugs.id, bugs.status, bugs.occurrence_count FROM bugs
+      -- After the events and releases (reading them makes them run first): see the lock order.
+      SELECT bugs.id, bugs.project_id, bugs.status, bugs.occurrence_count,
+        bugs.resolved_release_mode, bugs.resolved_release_key, bugs.resolved_release_seq,
+        bugs.resolved_in_release
+      FROM bugs
       WHERE bugs.id = ANY ((SELECT ids FROM wanted)::bigint[]) AND (SELECT n FROM inserted) >= 0
+        AND (SELECT count(*) FROM releases_in) >= 0
       ORDER BY bugs.id FOR NO KEY UPDATE OF bugs
+    ), judged AS (
+      -- regressed: the batch reopens the bug. A release stored by this statement is not visible
+      -- to it (same snapshot): its id counts as the newest, which it is. Twin of
+      -- releaseRegresses (release-order.ts).
+      SELECT old.id, old.status, old.occurrence_count, old.status = 'resolved' AND (
+        old.resolved_release_mode IS NULL OR EXISTS (
+          SELECT 1 FROM json_to_recordset(input.rels) AS r(v text, k text)
+          LEFT JOIN releases seen ON seen.project_id = old.project_id AND seen.version = r.v
+          WHERE CASE
+            WHEN r.k IS NOT NULL AND old.resolved_release_key IS NOT NULL THEN
+              CASE WHEN old.resolved_release_mode = 'next'
+                THEN r.k COLLATE "C" > old.resolved_release_key COLLATE "C"
+                ELSE r.k COLLATE "C" >= old.resolved_release_key COLLATE "C" END
+            WHEN old.resolved_release_mode = 'next' THEN
+              coalesce(seen.id, 9223372036854775807) > coalesce(old.resolved_release_seq, 0)
+            ELSE r.v = old.resolved_in_release
+              OR coalesce(seen.id, 9223372036854775807) >= (SELECT named.id FROM releases named
+                WHERE named.project_id = old.project_id AND named.version = old.resolved_in_release)
+          END)) AS regressed
+      FROM old JOIN input ON input.id = old.id
     ), counted AS (
       UPDATE bugs SET
         occurrence_count = bugs.occurrence_count + input.k,
         last_seen = GREATEST(bugs.last_seen, input.last_seen),
         count_since_resolved = bugs.count_since_resolved + input.k,
-        status = CASE WHEN old.status = 'resolved' THEN 'open' ELSE bugs.status END,
-        regression_count = bugs.regression_count + (CASE WHEN old.status = 'resolved' THEN 1 ELSE 0 END),
-        escalation_level = CASE WHEN old.status = 'resolved' THEN 0 ELSE bugs.escalation_level END,
-        last_escalated_at = CASE WHEN old.status = 'resolved' THEN NULL ELSE bugs.last_escalated_at END,
-        escalation_started_at = CASE WHEN old.status = 'resolved' THEN input.first_at
+        status = CASE WHEN judged.regressed THEN 'open' ELSE bugs.status END,
+        regression_count = bugs.regression_count + (CASE WHEN judged.regressed THEN 1 ELSE 0 END),
+        escalation_level = CASE WHEN judged.regressed THEN 0 ELSE bugs.escalation_level END,
+        last_escalated_at = CASE WHEN judged.regressed THEN NULL ELSE bugs.last_escalated_at END,
+        escalation_started_at = CASE WHEN judged.regressed THEN input.first_at
                                      ELSE bugs.escalation_started_at END,
         updated_at = now()
-      FROM old JOIN input ON input.id = old.id
-      -- old.id alone: with "= ANY(ids)" beside it a generic plan probed the index with the whole
-      -- array once per row (a nested loop holding both in its index condition: n² probes).
-      WHERE bugs.id = old.id
-      RETURNING bugs.*, old.status AS previous_status, old.occurrence_count AS previous_count
+      FROM judged JOIN input ON input.id = judged.id
+      -- judged.id alone: with "= ANY(ids)" beside it a generic plan probed the index with the
+      -- whole array once per row (a nested loop holding both in its index condition: n² probes).
+      WHERE bugs.id = judged.id
+      RETURNING bugs.*, judged.status AS previous_status,
+        judged.occurrence_count AS previous_count, judged.regressed
     ), hourly AS (
       INSERT INTO bug_hourly (bug_id, project_id, hour, environment, service, count)
       SELECT h.bug_id, h.project_id, to_timestamp(h.hour / 1000), h.environment, h.service,
@@ -261,12 +307,12 @@ export async function writeBatch(
       ORDER BY h.bug_id, h.hour, h.environment, h.service
       ON CONFLICT (bug_id, hour, environment, service)
         DO UPDATE SET count = bug_hourly.count + excluded.count
-    ), releases AS (
+    ), bug_releases_in AS (
       -- Last in the lock order, like the rollup: every writer takes these rows after the bugs'.
       INSERT INTO bug_releases (bug_id, project_id, release, first_seen, last_seen, count)
       SELECT r.bug_id, r.project_id, r.release, to_timestamp(r.first_seen / 1000),
         to_timestamp(r.last_seen / 1000), r.count
-      FROM json_to_recordset(${releasesJson}::json) AS r(bug_id bigint, project_id bigint,
+      FROM json_to_recordset(${bugReleasesJson}::json) AS r(bug_id bigint, project_id bigint,
         release text, first_seen float8, last_seen float8, count integer)
       WHERE (SELECT count(*) FROM counted) >= 0
       ORDER BY r.bug_id, r.release
@@ -276,11 +322,41 @@ export async function writeBatch(
         count = bug_releases.count + excluded.count
     )
     SELECT counted.*, (SELECT n FROM inserted) AS events_inserted FROM counted`.execute(trx);
-  const rows = result.rows.map((r) => ({ ...r, previous_count: Number(r.previous_count) }));
+  const rows = result.rows.map((r) => ({
+    ...r,
+    previous_count: Number(r.previous_count),
+    regressed: r.regressed === true,
+  }));
   return { rows, eventsInserted: Number(result.rows[0]?.events_inserted ?? 0) };
 }
 
 const epochMs = (d: Date) => d.getTime();
+
+/** The batch's releases: each (project, release) once, and each bug's distinct releases. */
+function batchReleases(reports: { bugId: number; occurrence: Occurrence }[]) {
+  const all = new Map<string, { project_id: number; version: string; semver_key: string | null }>();
+  const perBug = new Map<number, Map<string, { v: string; k: string | null }>>();
+  for (const { bugId, occurrence } of reports) {
+    const version = occurrence.event.release;
+    if (!version) continue;
+    const k = `${occurrence.projectId}\u0000${version}`;
+    let entry = all.get(k);
+    if (!entry) {
+      entry = { project_id: occurrence.projectId, version, semver_key: semverKey(version) };
+      all.set(k, entry);
+    }
+    let mine = perBug.get(bugId);
+    if (!mine) {
+      mine = new Map();
+      perBug.set(bugId, mine);
+    }
+    if (!mine.has(version)) mine.set(version, { v: version, k: entry.semver_key });
+  }
+  return {
+    all: [...all.values()],
+    perBug: new Map([...perBug].map(([bugId, rels]) => [bugId, [...rels.values()]])),
+  };
+}
 
 /** Hourly rollup cells, each key once (a multi-row upsert must not touch a row twice). */
 function rollupCells(reports: { bugId: number; occurrence: Occurrence }[]) {

@@ -41,3 +41,16 @@ export {
   type ReportServiceDeps,
   toReportResult,
 } from "./report-service.js";
+export {
+  type KnownRelease,
+  type ReleaseThreshold,
+  releaseRegresses,
+  semverKey,
+} from "./release-order.js";
+export {
+  NO_RELEASE_THRESHOLD,
+  newestReleases,
+  type Resolution,
+  resolutionValues,
+  resolveBugs,
+} from "./resolution.js";

@@ -46,6 +46,8 @@ interface BugGroup {
   row: BugRow;
   previousStatus: BugStatus | null;
   previousCount: number;
+  /** The batch reopened the bug (resolved before; a release-bound resolution may keep it so). */
+  regressed: boolean;
 }
 
 const key = (projectId: number, text: string) => `${projectId}\u0000${text}`;
@@ -134,6 +136,7 @@ export async function recordOccurrences(
         row: created.get(bugId) as BugRow,
         previousStatus: null,
         previousCount: 0,
+        regressed: false,
       };
       groups.set(bugId, group);
     }
@@ -156,7 +159,7 @@ export async function recordOccurrences(
       outcomes[index] = {
         bug: { ...bug, occurrenceCount: group.previousCount + position + 1 },
         isNew: first && group.created,
-        isRegression: first && group.previousStatus === "resolved",
+        isRegression: first && group.regressed,
         previousStatus: first ? group.previousStatus : bug.status,
         duplicate: false,
         eventStored: (batch[index] as Occurrence).storeEvent,
@@ -177,7 +180,7 @@ export async function recordOccurrences(
       outcome: {
         bug: toKnownBug(group.row),
         isNew: group.created,
-        isRegression: group.previousStatus === "resolved",
+        isRegression: group.regressed,
         previousStatus: group.previousStatus,
         duplicate: false,
         eventStored: group.reports.some((i) => (batch[i] as Occurrence).storeEvent),
@@ -214,10 +217,11 @@ async function write(trx: Trx, batch: readonly Occurrence[], groups: BugGroup[])
     if (!row) throw new Error(`bug ${group.bugId} disappeared while counting occurrences`);
     // Merged after the lookup (or after its fingerprint was remembered): its target counts.
     if (row.merged_into_id !== null) throw new MergedMeanwhile(group.bugId);
-    const { previous_status, previous_count, events_inserted: _, ...bugRow } = row;
+    const { previous_status, previous_count, events_inserted: _, regressed, ...bugRow } = row;
     group.row = bugRow;
     group.previousStatus = group.created ? null : previous_status;
     group.previousCount = previous_count;
+    group.regressed = !group.created && regressed;
   }
 }
 

@@ -41,6 +41,11 @@ const envSchema = z.object({
   ),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default(".data")),
   APP_ID: optionalString,
+  /**
+   * The App's slug (its bot is `<slug>[bot]`): webhooks it caused are ignored. Unset: asked of
+   * GitHub (`GET /app`) at the first event from a bot.
+   */
+  APP_SLUG: optionalString,
   PRIVATE_KEY: optionalString,
   PRIVATE_KEY_PATH: optionalString,
   WEBHOOK_SECRET: optionalString,

@@ -35,6 +35,10 @@ export type RepoSeverity = (typeof SEVERITIES)[number];
 
 export const NOTIFICATION_EVENTS = ["new_bug", "regression", "escalation", "spike"] as const;
 
+/** Where escalation looks for assignees (`escalation.assign`), in the default order. */
+export const ASSIGNEE_SOURCES = ["suspect", "codeowners", "oncall", "default"] as const;
+export type AssigneeSource = (typeof ASSIGNEE_SOURCES)[number];
+
 // ---------------------------------------------------------------------------------------------
 // Building blocks
 
@@ -310,6 +314,28 @@ export const repoConfigSchema = z
         team: z.array(handle).prefault([]),
         /** Logins assigned at step 1 when no on-call or CODEOWNERS owner is found. */
         default_assignees: z.array(login).max(10).prefault([]),
+        /**
+         * Where step 1 looks for assignees, first found wins: the suspect commit's author,
+         * CODEOWNERS of the top in-app frame's file, the on-call person, default_assignees.
+         */
+        assign: z
+          .array(z.enum(ASSIGNEE_SOURCES), {
+            error: `expected a list of ${ASSIGNEE_SOURCES.join(", ")}`,
+          })
+          .max(ASSIGNEE_SOURCES.length * 2)
+          .transform((list) => [...new Set(list)])
+          .prefault([...ASSIGNEE_SOURCES]),
+      })
+      .prefault({}),
+
+    /** Pull requests (and commits pushed to the default branch) that say they fix a bug. */
+    pull_requests: z
+      .strictObject({
+        /**
+         * What merging a fix into the default branch does: `merged` resolves the bug,
+         * `next_release` resolves it in the next release, `off` only links the pull request.
+         */
+        resolve: z.enum(["merged", "next_release", "off"]).prefault("merged"),
       })
       .prefault({}),
 

@@ -4,7 +4,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Database } from "../db/index.js";
 import { isCategory } from "../grouping/category.js";
-import { InvalidCursorError, type StatsService, createStatsService } from "../stats/index.js";
+import {
+  InvalidCursorError,
+  type StatsService,
+  bugGithubLinks,
+  createStatsService,
+} from "../stats/index.js";
 import {
   GitHubSignInError,
   authorizeUrl,
@@ -256,6 +261,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
         latest: eventId === undefined,
         events,
         eventsCursor: cursor,
+        github: await bugGithubLinks(db, bugId),
       }),
     );
   });

@@ -77,8 +77,79 @@ export interface BugsTable {
   category: ColumnType<string, string | undefined, string>;
   /** Why it has that category; null = not derived yet (a bug older than categories). */
   category_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * How a resolution treats later events (src/bugs/resolution.ts): null = any event reopens;
+   * 'in' = events from `resolved_in_release` or newer reopen; 'next' = events from a release
+   * newer than those seen before the fix reopen.
+   */
+  resolved_release_mode: Optional<ReleaseMode | null>;
+  /** Semver key of the threshold release (src/bugs/release-order.ts), when it parses. */
+  resolved_release_key: Optional<string | null>;
+  /** 'next': the newest `releases.id` of the project when the bug was resolved. */
+  resolved_release_seq: Optional<number | null>;
+  /** The merge commit (or pushed commit) whose change resolved the bug. */
+  resolved_commit: Optional<string | null>;
+  /** The commit that last changed the top in-app frame's line, found by GitHub's blame. */
+  suspect: ColumnType<BugSuspect | null, string | null | undefined, string | null>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+}
+
+/** A nullable column that inserts may leave out. */
+type Optional<T> = ColumnType<T, T | undefined, T>;
+
+export type ReleaseMode = "next" | "in";
+
+/** `bugs.suspect`: who last changed the line that raised, as GitHub's blame says. */
+export interface BugSuspect {
+  /** Repository path and line that were blamed. */
+  path: string;
+  line: number;
+  /** The revision blamed: "HEAD" (default branch) or the release's commit sha. */
+  revision: string;
+  commit: {
+    oid: string;
+    url: string;
+    /** First line of the commit message. */
+    headline: string;
+    authorName: string | null;
+    authorLogin: string | null;
+  };
+  pullRequest: { number: number; url: string; title: string } | null;
+}
+
+/** Every release a project reported; `id` is its first-seen order. */
+export interface ReleasesTable {
+  id: Generated<number>;
+  project_id: number;
+  version: string;
+  /** Bytewise-ordered semver precedence key, or null when the version is not semver. */
+  semver_key: string | null;
+  first_seen_at: DefaultTimestamp;
+}
+
+/** A pull request that says it fixes a bug (title, body, a commit, or by closing its issue). */
+export interface BugPullRequestsTable {
+  bug_id: number;
+  project_id: number;
+  number: number;
+  url: string;
+  title: string;
+  state: "open" | "closed" | "merged";
+  /** What linked it: title, body, commit or issue. */
+  via: string;
+  merge_commit_sha: string | null;
+  linked_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+/** GitHub's blame of one file at one revision (a sha, or "HEAD" for a while). */
+export interface BlameCacheTable {
+  project_id: number;
+  revision: string;
+  path: string;
+  result: Json<unknown>;
+  fetched_at: DefaultTimestamp;
 }
 
 /** `bugs.grouping`: the fingerprint's version, what it was made of, and its parts. */
@@ -302,6 +373,9 @@ export interface Database {
   rate_windows: RateWindowsTable;
   github_pacing: GithubPacingTable;
   github_write_slots: GithubWriteSlotsTable;
+  releases: ReleasesTable;
+  bug_pull_requests: BugPullRequestsTable;
+  blame_cache: BlameCacheTable;
 }
 
 export type ProjectRow = Selectable<ProjectsTable>;

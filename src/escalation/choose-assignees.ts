@@ -1,7 +1,10 @@
 /**
- * Who a bug's issue is assigned to when escalation assigns it: the CODEOWNERS owners of the file
- * that threw, else whoever is on call, else the configured defaults.
+ * Who a bug's issue is assigned to when escalation assigns it: by default the author of the
+ * suspect commit (who last changed the line that threw), else the CODEOWNERS owners of the file
+ * that threw, else whoever is on call, else the configured defaults; `escalation.assign` orders
+ * (or leaves out) these sources.
  */
+import { ASSIGNEE_SOURCES, type AssigneeSource } from "../config/repo-config.js";
 import { type CodeownersRule, isTeamOwner, isUserOwner } from "./codeowners.js";
 import { type Rotation, onCallAt } from "./on-call.js";
 import { ownersForFrame } from "./owners-for-frame.js";
@@ -17,12 +20,16 @@ export interface AssigneeInput {
   rotation?: Rotation | null;
   defaultAssignees: readonly string[];
   repoPathOptions?: RepoPathOptions;
+  /** The suspect commit's author's GitHub login, when the blame found one. */
+  suspectLogin?: string | null;
+  /** Sources in the order tried, first found wins; default suspect, codeowners, oncall, default. */
+  order?: readonly AssigneeSource[];
 }
 
 export interface AssigneeChoice {
   /** Logins without `@`, ready for the assignees API; at most 10. */
   logins: string[];
-  reason: "codeowners" | "oncall" | "default" | "none";
+  reason: AssigneeSource | "none";
   /**
    * `org/team` slugs (without `@`) owning the file. Teams cannot be assigned on GitHub, so they
    * are returned to be @mentioned, whatever decided the assignees.
@@ -39,15 +46,32 @@ export function chooseAssignees(input: AssigneeInput, now: Date): AssigneeChoice
   const users = uniqueLogins(owners.filter(isUserOwner));
   const teams = [...new Set(owners.filter(isTeamOwner).map((t) => t.slice(1)))];
 
-  if (users.length > 0)
-    return { logins: users.slice(0, MAX_ASSIGNEES), reason: "codeowners", teams };
-
-  const onCall = input.rotation ? onCallAt(input.rotation, now) : undefined;
-  if (onCall !== undefined) return { logins: [onCall], reason: "oncall", teams };
-
-  const defaults = uniqueLogins(input.defaultAssignees);
-  if (defaults.length > 0) {
-    return { logins: defaults.slice(0, MAX_ASSIGNEES), reason: "default", teams };
+  for (const source of input.order ?? ASSIGNEE_SOURCES) {
+    switch (source) {
+      case "suspect": {
+        // A bot's commit (dependabot, a release workflow) has nobody to assign.
+        const login = input.suspectLogin?.trim().replace(/^@/, "");
+        if (login && !/\[bot\]$/i.test(login)) return { logins: [login], reason: "suspect", teams };
+        break;
+      }
+      case "codeowners":
+        if (users.length > 0) {
+          return { logins: users.slice(0, MAX_ASSIGNEES), reason: "codeowners", teams };
+        }
+        break;
+      case "oncall": {
+        const onCall = input.rotation ? onCallAt(input.rotation, now) : undefined;
+        if (onCall !== undefined) return { logins: [onCall], reason: "oncall", teams };
+        break;
+      }
+      case "default": {
+        const defaults = uniqueLogins(input.defaultAssignees);
+        if (defaults.length > 0) {
+          return { logins: defaults.slice(0, MAX_ASSIGNEES), reason: "default", teams };
+        }
+        break;
+      }
+    }
   }
   return { logins: [], reason: "none", teams };
 }

@@ -14,7 +14,7 @@ import {
 } from "../github/index.js";
 import { bugRef, renderEscalationComment } from "../github/render/index.js";
 import type { StackFrame } from "../grouping/error-event.js";
-import { chooseAssignees } from "./choose-assignees.js";
+import { type AssigneeChoice, chooseAssignees } from "./choose-assignees.js";
 import { ESCALATION_KINDS, type EscalationPayload } from "./escalation-kinds.js";
 import { fetchCodeowners } from "./fetch-codeowners.js";
 import type { Rotation } from "./on-call.js";
@@ -27,7 +27,7 @@ export interface EscalationHandlerDeps {
 /** What step 1 stores in its escalations row once it has chosen. */
 export interface AssignDetail {
   assignees: string[];
-  reason: "codeowners" | "oncall" | "default" | "none";
+  reason: AssigneeChoice["reason"];
   teams: string[];
   codeownersPath: string | null;
 }
@@ -92,6 +92,8 @@ async function assign(deps: EscalationHandlerDeps, row: OutboxRow, ctx: OutboxHa
       topInAppFrame: frame,
       rotation: rotationOf(config),
       defaultAssignees: config.escalation.default_assignees,
+      suspectLogin: bug.suspect?.commit.authorLogin ?? null,
+      order: config.escalation.assign,
     },
     // Whoever was on call when the step was taken, even if the row runs after a handover.
     new Date(p.at),

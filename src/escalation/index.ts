@@ -68,3 +68,9 @@ export {
   type SpikeJobDeps,
   type SpikeRunResult,
 } from "./spike-job.js";
+export {
+  commitOfRelease,
+  createSuspectHandlers,
+  HEAD_BLAME_TTL_MS,
+  type SuspectHandlerDeps,
+} from "./suspect-commit.js";

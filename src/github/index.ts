@@ -27,3 +27,18 @@ export {
 export { commentMarker } from "./outbox/create-once.js";
 export { loadProbotSetupHandler } from "./probot-setup.js";
 export { registerWebhookHandlers, type WebhookDeps } from "./webhooks/index.js";
+export {
+  createTriageHandlers,
+  fixReferences,
+  planSuspectLookups,
+  TRIAGE_KINDS,
+  type TriageHandlerDeps,
+} from "./triage/index.js";
+export {
+  BLAME_QUERY,
+  type BlameCommit,
+  type BlameResult,
+  blameLine,
+  fetchBlame,
+  parseBlame,
+} from "./blame/index.js";

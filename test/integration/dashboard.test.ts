@@ -404,6 +404,64 @@ describe("/dashboard page", () => {
     expect(bug.body).toContain("evil");
   });
 
+  it("shows the pull requests that fix a bug and its suspect commit, escaped", async () => {
+    const shop = await testDb.db
+      .selectFrom("projects")
+      .select("id")
+      .where("full_name_lower", "=", "octo-org/shop")
+      .executeTakeFirstOrThrow();
+    const b2 = await testDb.db
+      .selectFrom("bugs")
+      .select("id")
+      .where("project_id", "=", shop.id)
+      .where("number", "=", 2)
+      .executeTakeFirstOrThrow();
+    await testDb.db
+      .insertInto("bug_pull_requests")
+      .values({
+        bug_id: b2.id,
+        project_id: shop.id,
+        number: 7,
+        url: "https://github.com/octo-org/shop/pull/7",
+        title: "<img src=x onerror=alert(1)> guard",
+        state: "merged",
+        via: "body",
+        merge_commit_sha: "6dcb09b5b57875f334f61aebed695e2e4193db5e",
+      })
+      .execute();
+    await testDb.db
+      .updateTable("bugs")
+      .set({
+        suspect: JSON.stringify({
+          path: "src/cart/checkout.ts",
+          line: 42,
+          revision: "HEAD",
+          commit: {
+            oid: "0123456789abcdef0123456789abcdef01234567",
+            url: "javascript:alert(1)",
+            headline: "Refactor <coupons>",
+            authorName: "Bob",
+            authorLogin: "bob",
+          },
+          pullRequest: null,
+        }),
+      })
+      .where("id", "=", b2.id)
+      .execute();
+    const bug = await app.inject({
+      method: "GET",
+      url: "/dashboard/bug?repo=octo-org%2Fshop&bug=B-002",
+      cookies: { faultline_session: session },
+    });
+    expect(bug.statusCode).toBe(200);
+    expect(bug.body).toContain('<a href="https://github.com/octo-org/shop/pull/7">#7</a>');
+    expect(bug.body).toContain("&lt;img src=x onerror=alert(1)&gt; guard");
+    expect(bug.body).toContain("(merged, 6dcb09b)");
+    expect(bug.body).toContain("Suspect commit: 0123456 Refactor &lt;coupons&gt;");
+    expect(bug.body).not.toContain("<img");
+    expect(bug.body).not.toContain("javascript:");
+  });
+
   it("answers 404 for a bug of an unreadable repository or a missing bug", async () => {
     const get = (url: string) =>
       app.inject({ method: "GET", url, cookies: { faultline_session: session } });

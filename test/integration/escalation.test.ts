@@ -15,6 +15,7 @@ import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
 import {
   API,
+  APP_ID,
   createTestProbot,
   nockContents,
   sendWebhook,
@@ -129,7 +130,12 @@ beforeEach(async () => {
   await testDb.truncate();
   now = T0;
   const probot = createTestProbot();
-  registerWebhookHandlers(probot, { db: testDb.db, clock: () => now });
+  registerWebhookHandlers(probot, {
+    db: testDb.db,
+    clock: () => now,
+    appId: APP_ID,
+    appSlug: "faultline",
+  });
   await probot.ready();
   ({ app, project, services } = await buildTestApp(testDb.db, {
     clock: () => now,
@@ -281,6 +287,62 @@ describe("escalation ladder", () => {
     expect(assign.isDone()).toBe(true);
     expect((await escalations())[0]?.detail).toMatchObject({ reason: "default" });
     expect((await bugRow(bug.id)).escalation_level).toBe(1);
+  });
+
+  it("assigns the suspect commit's author before CODEOWNERS, unless escalation.assign says otherwise", async () => {
+    await configure({ escalation: { default_assignees: ["carol"] } });
+    const bug = await newBug("critical");
+    await testDb.db
+      .updateTable("bugs")
+      .set({
+        suspect: JSON.stringify({
+          path: "src/cart/checkout.ts",
+          line: 42,
+          revision: "HEAD",
+          commit: {
+            oid: "3f9c0e1d2b4a5c6d7e8f90123456789abcdef012",
+            url: "https://github.com/octo-org/shop/commit/3f9c0e1",
+            headline: "Apply coupons before tax",
+            authorName: "Bob",
+            authorLogin: "bob",
+          },
+          pullRequest: null,
+        }),
+      })
+      .where("id", "=", bug.id)
+      .execute();
+    now = at(HOUR);
+    await escalate();
+    const codeowners = "/src/cart/ @dana @octo-org/payments\n";
+    nockContents("octo-org/shop", ".github/CODEOWNERS", { status: 200, yaml: codeowners });
+    const toBob = nockAssign(ISSUE, ["bob"]);
+    await worker().runOnce();
+    expect(toBob.isDone()).toBe(true);
+    expect((await escalations())[0]?.detail).toMatchObject({
+      assignees: ["bob"],
+      reason: "suspect",
+      teams: ["octo-org/payments"],
+    });
+
+    // The same bug in a repository that puts CODEOWNERS first.
+    await configure({ escalation: { assign: ["codeowners", "suspect"] } });
+    const other = await newBug("critical", { message: "other", issue: 77 });
+    await testDb.db
+      .updateTable("bugs")
+      .set({
+        suspect:
+          (await bugRow(bug.id)).suspect === null
+            ? null
+            : JSON.stringify((await bugRow(bug.id)).suspect),
+      })
+      .where("id", "=", other.id)
+      .execute();
+    now = at(2 * HOUR);
+    await escalate();
+    nockContents("octo-org/shop", ".github/CODEOWNERS", { status: 200, yaml: codeowners });
+    const toDana = nockAssign(77, ["dana"]);
+    await worker().runOnce();
+    expect(toDana.isDone()).toBe(true);
   });
 
   it("finds a root CODEOWNERS; a file owned by a team only falls back but keeps the team", async () => {

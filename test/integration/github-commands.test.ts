@@ -7,6 +7,7 @@ import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
 import {
   API,
+  APP_ID,
   type Payload,
   createTestProbot,
   webhookExample as example,
@@ -105,7 +106,12 @@ beforeEach(async () => {
   nock.cleanAll();
   nockToken();
   const probot = createTestProbot();
-  registerWebhookHandlers(probot, { db: testDb.db, clock: () => NOW });
+  registerWebhookHandlers(probot, {
+    db: testDb.db,
+    clock: () => NOW,
+    appId: APP_ID,
+    appSlug: "faultline",
+  });
   await probot.ready();
   ({ app, project } = await buildTestApp(testDb.db, { clock: () => NOW, extra: { probot } }));
   expect(
@@ -125,6 +131,14 @@ describe("parseSlashCommand", () => {
     });
     expect(parseSlashCommand("thanks!\n/faultline ignore\n")).toEqual({ cmd: "ignore" });
     expect(parseSlashCommand("/faultline resolve")).toEqual({ cmd: "resolve" });
+    expect(parseSlashCommand("/faultline resolve in Next Release")).toEqual({
+      cmd: "resolve",
+      nextRelease: true,
+    });
+    expect(parseSlashCommand("/faultline resolve in next")).toEqual({
+      cmd: "resolve",
+      release: "next",
+    });
     expect(parseSlashCommand("/faultline resolve in 2.4.1")).toEqual({
       cmd: "resolve",
       release: "2.4.1",
@@ -174,6 +188,26 @@ describe("issue_comment slash commands", () => {
     expect(row.resolved_by).toBe("alice");
     expect(new Date(row.resolved_at as Date).toISOString()).toBe(NOW.toISOString());
     expect(row.count_since_resolved).toBe(0);
+    expect(row.resolved_release_mode).toBe("in");
+    // An event from an older release is counted; it does not reopen the bug.
+    await report({ error_type: "TypeError", message: "boom", level: "error", release: "2.4.0" });
+    expect((await bug()).status).toBe("resolved");
+    await report({ error_type: "TypeError", message: "boom", level: "error", release: "2.4.1" });
+    expect((await bug()).status).toBe("open");
+  });
+
+  it("resolves in the next release: releases seen so far do not reopen it", async () => {
+    nockPermission("write");
+    await report({ error_type: "TypeError", message: "boom", level: "error", release: "2.4.1" });
+    await send(commentEvent("/faultline resolve in next release"));
+    const row = await bug();
+    expect(row).toMatchObject({ status: "resolved", resolved_release_mode: "next" });
+    const [reply] = await outbox();
+    expect((reply?.payload as { body: string }).body).toContain("resolved in the next release");
+    await report({ error_type: "TypeError", message: "boom", level: "error", release: "2.4.1" });
+    expect((await bug()).status).toBe("resolved");
+    await report({ error_type: "TypeError", message: "boom", level: "error", release: "2.5.0" });
+    expect(await bug()).toMatchObject({ status: "open", regression_count: 1 });
   });
 
   it("merges another bug into this one and counts its later reports here", async () => {
@@ -271,13 +305,16 @@ describe("issue_comment slash commands", () => {
     expect(String(rows[0]?.payload.body)).toContain("/faultline resolve");
   });
 
-  it("ignores plain comments, bots and redeliveries", async () => {
+  it("ignores plain comments, Faultline's own comments and redeliveries", async () => {
     nockPermission("admin");
     await send(commentEvent("looks bad"));
-    const bot = commentEvent("/faultline ignore");
-    bot.sender.type = "Bot";
-    bot.comment.user.type = "Bot";
-    await send(bot);
+    const ours = commentEvent("/faultline ignore");
+    ours.sender = { ...ours.sender, login: "faultline[bot]", type: "Bot" };
+    ours.comment.user = { ...ours.comment.user, login: "faultline[bot]", type: "Bot" };
+    await send(ours);
+    const viaApp = commentEvent("/faultline ignore");
+    viaApp.comment.performed_via_github_app = { id: APP_ID, slug: "faultline", name: "Faultline" };
+    await send(viaApp);
     expect(await outbox()).toEqual([]);
     expect((await bug()).status).toBe("open");
     const payload = commentEvent("/faultline ignore");
@@ -286,5 +323,19 @@ describe("issue_comment slash commands", () => {
     await send(payload, id);
     expect((await bug()).status).toBe("open");
     expect((await outbox()).length).toBe(1);
+  });
+
+  it("another bot's command is checked like anyone's (github-actions has no write access)", async () => {
+    const scope = nock(API)
+      .get("/repos/octo-org/shop/collaborators/github-actions%5Bbot%5D/permission")
+      .reply(404, { message: "Not Found" });
+    const payload = commentEvent("/faultline ignore");
+    payload.sender = { ...payload.sender, login: "github-actions[bot]", type: "Bot" };
+    payload.comment.user = { ...payload.comment.user, login: "github-actions[bot]", type: "Bot" };
+    await send(payload);
+    expect(scope.isDone()).toBe(true);
+    expect((await bug()).status).toBe("open");
+    const [reply] = await outbox();
+    expect((reply?.payload as { body: string }).body).toContain("write access");
   });
 });

@@ -135,7 +135,12 @@ beforeEach(async () => {
   await testDb.truncate();
   projectConfigs = createProjectConfigs(testDb.db);
   const probot = createTestProbot();
-  registerWebhookHandlers(probot, { db: testDb.db, clock: () => NOW });
+  registerWebhookHandlers(probot, {
+    db: testDb.db,
+    clock: () => NOW,
+    appId: APP_ID,
+    appSlug: "faultline",
+  });
   await probot.ready();
   ({ app, project } = await buildTestApp(testDb.db, {
     clock: () => NOW,

@@ -10,11 +10,13 @@ import type { Project } from "../../src/projects/index.js";
 import { buildTestApp } from "../helpers/app.js";
 import { type TestDb, createTestDb } from "../helpers/db.js";
 import {
+  APP_ID,
   type Payload,
   createTestProbot,
   webhookExample as example,
   sendWebhook,
 } from "../helpers/github.js";
+import { fakeApp, nockRoute, nockRouteError } from "../helpers/openapi.js";
 
 const NOW = new Date("2026-03-01T12:00:00Z");
 const ISSUE = 42;
@@ -77,7 +79,12 @@ beforeEach(async () => {
   await app?.close();
   await testDb.truncate();
   const probot = createTestProbot();
-  registerWebhookHandlers(probot, { db: testDb.db, clock: () => NOW });
+  registerWebhookHandlers(probot, {
+    db: testDb.db,
+    clock: () => NOW,
+    appId: APP_ID,
+    appSlug: "faultline",
+  });
   await probot.ready();
   ({ app, project } = await buildTestApp(testDb.db, { clock: () => NOW, extra: { probot } }));
   const created = await app.inject({
@@ -146,15 +153,87 @@ describe("POST /api/github/webhooks", () => {
     expect((await bug()).status).toBe("open");
   });
 
-  it("ignores events sent by bots (our own app)", async () => {
+  it("ignores events sent by Faultline's own bot", async () => {
+    for (const action of ["closed", "labeled"]) {
+      await send(
+        "issues",
+        issueEvent(action, (p) => {
+          p.sender.type = "Bot";
+          p.sender.login = "faultline[bot]";
+          if (p.label) p.label = { ...p.label, name: "severity:critical" };
+        }),
+      );
+    }
+    expect(await bug()).toMatchObject({ status: "open", severity: "high" });
+  });
+
+  it("applies every other actor's events, bots included: github-actions closes, reopens, labels", async () => {
+    const actions = (p: Payload) => {
+      p.sender = { ...p.sender, login: "github-actions[bot]", id: 41898282, type: "Bot" };
+    };
+    await send("issues", issueEvent("closed", actions));
+    expect(await bug()).toMatchObject({ status: "resolved", resolved_by: "github-actions[bot]" });
+    await send("issues", issueEvent("reopened", actions));
+    expect((await bug()).status).toBe("open");
+    await send(
+      "issues",
+      issueEvent("labeled", (p) => {
+        actions(p);
+        p.label = { ...p.label, name: "severity:low" };
+      }),
+    );
+    expect((await bug()).severity).toBe("low");
+    // A stale bot closing as not planned.
     await send(
       "issues",
       issueEvent("closed", (p) => {
-        p.sender.type = "Bot";
-        p.sender.login = "faultline[bot]";
+        p.sender = { ...p.sender, login: "stale[bot]", type: "Bot" };
+        p.issue.state_reason = "not_planned";
       }),
     );
+    expect((await bug()).status).toBe("wontfix");
+  });
+
+  it("without APP_SLUG, reads the App's slug from GitHub (GET /app) once", async () => {
+    await app.close();
+    const probot = createTestProbot();
+    registerWebhookHandlers(probot, { db: testDb.db, clock: () => NOW, appId: APP_ID });
+    await probot.ready();
+    ({ app } = await buildTestApp(testDb.db, { clock: () => NOW, extra: { probot } }));
+    const appScope = nockRoute("/app", "get", {}, { body: fakeApp("faultline-dev", APP_ID) });
+    const ours = (p: Payload) => {
+      p.sender = { ...p.sender, login: "faultline-dev[bot]", type: "Bot" };
+    };
+    await send("issues", issueEvent("closed", ours));
+    await send("issues", issueEvent("closed", ours));
+    expect(appScope.isDone()).toBe(true);
     expect((await bug()).status).toBe("open");
+    await send(
+      "issues",
+      issueEvent("closed", (p) => {
+        p.sender = { ...p.sender, login: "renovate[bot]", type: "Bot" };
+      }),
+    );
+    expect((await bug()).status).toBe("resolved");
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it("when GitHub cannot tell the slug, a bot's event is applied (and GitHub asked again later)", async () => {
+    await app.close();
+    const probot = createTestProbot();
+    registerWebhookHandlers(probot, { db: testDb.db, clock: () => NOW, appId: APP_ID });
+    await probot.ready();
+    ({ app } = await buildTestApp(testDb.db, { clock: () => NOW, extra: { probot } }));
+    const down = nockRouteError("/app", "get", {}, 502);
+    const { response } = await send(
+      "issues",
+      issueEvent("closed", (p) => {
+        p.sender = { ...p.sender, login: "someapp[bot]", type: "Bot" };
+      }),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(down.isDone()).toBe(true);
+    expect((await bug()).status).toBe("resolved");
   });
 
   it("a severity label sets the severity; other labels do not", async () => {
@@ -258,6 +337,24 @@ describe("POST /api/github/webhooks", () => {
     expect(row.status).toBe("resolved");
     expect(row.resolved_by).toBe("bob");
     expect(row.resolved_in_release).toBeNull();
+    expect(row.resolved_commit).toBe("abc");
+    // Its issue is closed through the outbox, saying which commit resolved it.
+    const rows = await testDb.db.selectFrom("outbox").select(["kind", "payload"]).execute();
+    expect(rows).toEqual([
+      {
+        kind: "close_resolved",
+        payload: { commit: { sha: "abc", url: expect.any(String) }, nextRelease: false },
+      },
+    ]);
+  });
+
+  it("a push by a bot (a merge queue, a release workflow) resolves too", async () => {
+    const payload = toShop(example("push"));
+    payload.ref = "refs/heads/main";
+    payload.sender = { ...payload.sender, login: "github-actions[bot]", type: "Bot" };
+    payload.commits = [{ ...(payload.head_commit ?? {}), id: "def", message: "fix: B-001" }];
+    await send("push", payload);
+    expect(await bug()).toMatchObject({ status: "resolved", resolved_commit: "def" });
   });
 });
 

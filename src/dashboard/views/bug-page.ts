@@ -1,4 +1,4 @@
-import type { BugDetail, BugEvent, EventDetail, Page } from "../../stats/index.js";
+import type { BugDetail, BugEvent, BugGithubLinks, EventDetail, Page } from "../../stats/index.js";
 import { type SafeHtml, html, safeHttpUrl } from "../html.js";
 import { TIME_RANGES, type TimeRangeKey } from "../time-range.js";
 import { eventSections } from "./event-view.js";
@@ -28,6 +28,8 @@ export interface BugPageView {
   events: Page<BugEvent>;
   /** The cursor of the page of events shown (absent = the newest page). */
   eventsCursor: string | undefined;
+  /** Pull requests that fix it, how it was resolved, its suspect commit (#23). */
+  github?: BugGithubLinks;
 }
 
 /**
@@ -62,6 +64,7 @@ ${fact("Resolved (UTC)", bug.resolvedAt ? utc(bug.resolvedAt) : null)}
 ${fact("Regressions", bug.regressionCount)}
 ${fact("GitHub issue", issueUrl ? html`<a href="${issueUrl}">${issueLabel(issueUrl)}</a>` : "none yet")}
 </table></div>
+${view.github ? githubSection(view.github) : html``}
 ${occurrencesSection(view)}
 ${releasesSection(bug)}
 ${groupingSection(bug)}
@@ -156,4 +159,25 @@ function eventsSection(view: BugPageView): SafeHtml {
 
 function truncate(text: string): string {
   return text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS)}…` : text;
+}
+
+/** Pull requests that fix the bug, how it was resolved, and the suspect commit. */
+function githubSection(github: BugGithubLinks): SafeHtml {
+  const prs = github.pullRequests.map((pr) => {
+    const url = safeHttpUrl(pr.url);
+    const label = `#${pr.number}`;
+    return html`<li>${url ? html`<a href="${url}">${label}</a>` : label} ${pr.title} <span class="muted">(${pr.state}${pr.mergeCommitSha ? `, ${pr.mergeCommitSha.slice(0, 7)}` : ""})</span></li>`;
+  });
+  const resolution = github.resolution;
+  const resolvedBy = resolution
+    ? html`<p id="resolution">Resolved${resolution.commit ? ` by commit ${resolution.commit.slice(0, 7)}` : ""}${resolution.mode === "next_release" ? " in the next release" : resolution.mode === "in_release" && resolution.release ? ` in ${resolution.release}` : ""}.</p>`
+    : html``;
+  const s = github.suspect;
+  const suspectUrl = s ? safeHttpUrl(s.commit.url) : undefined;
+  const suspect = s
+    ? html`<p id="suspect">Suspect commit: ${suspectUrl ? html`<a href="${suspectUrl}">${s.commit.oid.slice(0, 7)}</a>` : s.commit.oid.slice(0, 7)} ${s.commit.headline} <span class="muted">by ${s.commit.authorLogin ?? s.commit.authorName ?? "unknown"}, ${s.path}:${s.line}</span></p>`
+    : html``;
+  return html`<h2>Pull requests</h2>
+${prs.length > 0 ? html`<ul id="pull-requests">${prs}</ul>` : html`<p class="muted" id="pull-requests">No pull request says it fixes this bug yet.</p>`}
+${resolvedBy}${suspect}`;
 }

@@ -17,6 +17,7 @@ import * as rateWindows from "./2026-12-08T0910-rate-windows.js";
 import * as outboxLease from "./2026-12-08T0920-outbox-lease.js";
 import * as githubPacing from "./2026-12-08T0930-github-pacing.js";
 import * as bugCategoriesReleases from "./2026-12-08T1210-bug-categories-releases.js";
+import * as githubTriage from "./2026-12-08T1230-github-triage.js";
 
 /**
  * Every migration, by name. A static list (not a folder scan) so the same code runs under tsx,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-08T0920-outbox-lease": outboxLease,
   "2026-12-08T0930-github-pacing": githubPacing,
   "2026-12-08T1210-bug-categories-releases": bugCategoriesReleases,
+  "2026-12-08T1230-github-triage": githubTriage,
 };

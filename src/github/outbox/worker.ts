@@ -319,6 +319,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       services: await distinct("service"),
       regressionCount: bug.regression_count,
       ...(bug.grouping ? { grouping: bug.grouping } : {}),
+      ...(bug.suspect ? { suspect: bug.suspect } : {}),
       ...(latestEvent ? { latestEvent } : {}),
       ...(options.appUrl ? { appUrl: options.appUrl } : {}),
     };

@@ -18,6 +18,12 @@ export {
   renderConfigIssueBody,
 } from "./config-issue.js";
 export { MAX_BODY_LENGTH, renderIssueBody } from "./issue-body.js";
+export {
+  githubLink,
+  renderPullRequestLinkComment,
+  renderResolvedByChangeComment,
+  type ResolvePolicy,
+} from "./triage-comments.js";
 export { issueMarker, parseIssueMarker } from "./issue-marker.js";
 export { issueTitle, MAX_TITLE_LENGTH } from "./issue-title.js";
 export { codeBlock, escapeInline, inlineCode } from "./markdown.js";
@@ -28,4 +34,5 @@ export type {
   GroupingView,
   IssueBugView,
   LatestEventView,
+  SuspectView,
 } from "./types.js";

@@ -9,7 +9,14 @@ import {
   truncateText,
 } from "./markdown.js";
 import { renderStack } from "./stack-trace.js";
-import type { BugStatus, GroupingView, IssueBugView, LatestEventView } from "./types.js";
+import { githubLink } from "./triage-comments.js";
+import type {
+  BugStatus,
+  GroupingView,
+  IssueBugView,
+  LatestEventView,
+  SuspectView,
+} from "./types.js";
 
 /** GitHub rejects issue bodies longer than this. */
 export const MAX_BODY_LENGTH = 65_536;
@@ -204,6 +211,37 @@ function groupingSection(grouping: GroupingView): string {
   ].join("\n");
 }
 
+/**
+ * The suspect commit, collapsed like the grouping: its summary names commit, author and pull
+ * request. The author is a link to their profile, not an @mention: nobody is pinged by the body
+ * (escalation may assign them later).
+ */
+function suspectSection(suspect: SuspectView): string {
+  const sha = /^[0-9a-f]{7,64}$/i.test(suspect.commit.oid) ? suspect.commit.oid.slice(0, 7) : "?";
+  const login =
+    suspect.commit.authorLogin && /^[A-Za-z0-9-]{1,39}(\[bot\])?$/.test(suspect.commit.authorLogin)
+      ? suspect.commit.authorLogin
+      : null;
+  const who = login
+    ? githubLink(escapeInline(login), `https://github.com/${login.replace(/\[bot\]$/, "")}`)
+    : escapeInline(suspect.commit.authorName ?? "an unknown author");
+  const pr = suspect.pullRequest;
+  const prText = pr
+    ? ` in ${githubLink(`#${pr.number}`, pr.url)} (${escapeInline(pr.title.slice(0, 200))})`
+    : "";
+  const where =
+    suspect.revision === "HEAD"
+      ? "on the default branch"
+      : `at the release's commit ${inlineCode(suspect.revision.slice(0, 12))}`;
+  return [
+    `<details><summary>Suspect commit: ${escapeInline(sha)} by ${escapeInline(login ?? suspect.commit.authorName ?? "unknown")}${pr ? ` (#${pr.number})` : ""}</summary>`,
+    "",
+    `Line ${suspect.line} of ${inlineCode(clip(suspect.path, 300))} (the top frame of this app's own code) was last changed ${where} by ${who} in commit ${githubLink(inlineCode(sha), suspect.commit.url)}: ${escapeInline(suspect.commit.headline.slice(0, 200))}${prText}.`,
+    "",
+    "</details>",
+  ].join("\n");
+}
+
 function safeUrl(url: string | undefined): string | undefined {
   if (!url || !/^https?:\/\//i.test(url)) return undefined;
   return url.replace(/[\s()<>]/g, (c) => encodeURIComponent(c));
@@ -244,7 +282,11 @@ export function renderIssueBody(bug: IssueBugView, latestEvent?: LatestEventView
     const request = event.request ? requestSection(event.request) : undefined;
     if (request) eventSections.push(request);
   }
-  const tail = bug.grouping ? `${groupingSection(bug.grouping)}\n\n${footer(bug)}` : footer(bug);
+  const tail = [
+    ...(bug.suspect ? [suspectSection(bug.suspect)] : []),
+    ...(bug.grouping ? [groupingSection(bug.grouping)] : []),
+    footer(bug),
+  ].join("\n\n");
   const join = (sections: string[]) => [...head, ...sections, tail].join("\n\n");
   let body = join(eventSections);
   // Only reachable with pathological input, as sections have budgets: drop whole sections from

@@ -53,7 +53,25 @@ export interface IssueBugView {
   regressionCount: number;
   /** What the bug's fingerprint is made of (version, basis, parts), when known. */
   grouping?: GroupingView;
+  /** Who last changed the line that raised, when GitHub's blame found it. */
+  suspect?: SuspectView;
   latestEvent?: LatestEventView;
   /** Faultline's public URL, for a link to the bug page. */
   appUrl?: string;
+}
+
+/** The suspect commit: the last change to the top in-app frame's line (bugs.suspect). */
+export interface SuspectView {
+  path: string;
+  line: number;
+  /** "HEAD" (the default branch) or the release's commit sha. */
+  revision: string;
+  commit: {
+    oid: string;
+    url: string;
+    headline: string;
+    authorName: string | null;
+    authorLogin: string | null;
+  };
+  pullRequest: { number: number; url: string; title: string } | null;
 }

@@ -79,7 +79,9 @@ export function mapIssueEvent(
 /** Bug references closed by a commit message: `fixes B-007`, `closes B-7`, `resolves b-007`. */
 export function bugRefsClosedBy(message: string): number[] {
   const found = new Set<number>();
-  const re = /\b(?:fix(?:e[sd])?|close[sd]?|resolve[sd]?)\s*:?\s+B-?(\d{1,9})\b/gi;
+  // `\s*:\s*` or `\s+`, never `\s*:?\s+`: two adjacent runs of spaces backtrack in O(n²)
+  // (a pull request body of "fixes" and 30,000 spaces took 2 s).
+  const re = /\b(?:fix(?:e[sd])?|close[sd]?|resolve[sd]?)(?:\s*:\s*|\s+)B-?(\d{1,9})\b/gi;
   for (const match of message.matchAll(re)) {
     const n = Number.parseInt(match[1] ?? "", 10);
     if (n > 0) found.add(n);

@@ -1,18 +1,22 @@
 import type { Kysely, Transaction } from "kysely";
 import { LRUCache } from "lru-cache";
 import type { Probot } from "probot";
+import { NO_RELEASE_THRESHOLD, type Resolution, resolutionValues } from "../../bugs/index.js";
 import type { BugUpdate, Database } from "../../db/index.js";
 import { ensureProject } from "../../projects/index.js";
 import { REPO_CONFIG_PATH, planConfigLoad } from "../config/index.js";
 import { readProjectGithubSettings } from "../config/read-project-config.js";
 import { OUTBOX_KINDS, enqueue } from "../outbox/plan-effects.js";
 import { bugRef, renderCommandReply } from "../render/index.js";
+import { resolveByChange } from "../triage/link-changes.js";
+import { registerPullRequestWebhooks } from "../triage/pull-request-webhooks.js";
 import {
   type IssueSyncAction,
   type SeverityLabels,
   bugRefsClosedBy,
   mapIssueEvent,
 } from "./map-issue-event.js";
+import { createOwnSenderCheck } from "./own-sender.js";
 import { type SlashCommand, parseSlashCommand } from "./slash-commands.js";
 
 export interface WebhookDeps {
@@ -25,6 +29,10 @@ export interface WebhookDeps {
   severityLabels?: SeverityLabels;
   /** How long a commenter's write access, read from GitHub, is trusted (default 60 s). */
   permissionCacheMs?: number;
+  /** The GitHub App's id and slug: events its own bot (`<slug>[bot]`) caused are ignored. */
+  appId?: number;
+  /** Unset: read from GitHub (`GET /app`) when a bot first sends an event. */
+  appSlug?: string;
 }
 
 type Trx = Transaction<Database>;
@@ -41,10 +49,23 @@ interface RepoRef {
  */
 export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void {
   const { db, clock } = deps;
+  const own = createOwnSenderCheck({
+    appId: deps.appId,
+    appSlug: deps.appSlug,
+    clock,
+    log: probot.log,
+    async fetchSlug() {
+      const app = await probot.auth();
+      const { data } = await app.rest.apps.getAuthenticated();
+      if (!data?.slug) throw new Error("GET /app answered without a slug");
+      return data.slug;
+    },
+  });
 
   probot.on("issues", async (context) => {
     const payload = context.payload;
-    if (payload.sender?.type === "Bot") return;
+    // Only Faultline's own bot is ignored: stale bots and workflows close issues too.
+    if (await own.isOwn(payload.sender)) return;
     await claimDelivery(db, context.id, `issues.${payload.action}`, async (trx) => {
       const project = await findProject(trx, payload.repository);
       if (!project) return;
@@ -86,7 +107,12 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
 
   probot.on("issue_comment.created", async (context) => {
     const payload = context.payload;
-    if (payload.sender?.type === "Bot" || payload.comment.user?.type === "Bot") return;
+    if (
+      (await own.isOwn(payload.sender, payload.comment.performed_via_github_app)) ||
+      (await own.isOwn(payload.comment.user))
+    ) {
+      return;
+    }
     const parsed = parseSlashCommand(payload.comment.body);
     if (!parsed) return;
     const commenter = payload.comment.user?.login ?? payload.sender?.login ?? null;
@@ -218,13 +244,18 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
     if (!defaultBranch || payload.ref !== `refs/heads/${defaultBranch}`) return;
     // The config is read again whoever pushed it (a bot's commit changes it just as well).
     const configChanged = touchesRepoConfig(payload.commits ?? []);
-    const closes: { number: number; by: string | null }[] = [];
-    const human = payload.sender?.type !== "Bot";
-    for (const commit of human ? (payload.commits ?? []) : []) {
-      for (const number of bugRefsClosedBy(commit.message)) {
+    const closes: { numbers: number[]; by: string | null; commit: string; url: string }[] = [];
+    // Every pusher counts, bots included (a merge queue, a release workflow); Faultline pushes
+    // nothing itself, but its own bot would be skipped all the same.
+    if (!(await own.isOwn(payload.sender))) {
+      for (const commit of payload.commits ?? []) {
+        const numbers = bugRefsClosedBy(commit.message);
+        if (numbers.length === 0) continue;
         closes.push({
-          number,
+          numbers,
           by: commit.author?.username ?? payload.pusher?.name ?? payload.sender?.login ?? null,
+          commit: commit.id,
+          url: commit.url,
         });
       }
     }
@@ -243,25 +274,23 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
         );
       }
       const project = await findProject(trx, payload.repository);
-      if (!project) return;
-      for (const { number, by } of closes) {
-        await trx
-          .updateTable("bugs")
-          .set({
-            status: "resolved",
-            resolved_at: now,
-            resolved_by: by,
-            resolved_in_release: null,
-            count_since_resolved: 0,
-            updated_at: now,
-          })
-          .where("project_id", "=", project.id)
-          .where("number", "=", number)
-          .where("status", "!=", "resolved")
-          .execute();
+      if (!project || closes.length === 0) return;
+      const { config } = await readProjectGithubSettings(trx, project.id);
+      for (const { numbers, by, commit, url } of closes) {
+        await resolveByChange(trx, {
+          projectId: project.id,
+          config,
+          bugs: { numbers },
+          by,
+          commit,
+          source: { commit: { sha: commit, url } },
+          now,
+        });
       }
     });
   });
+
+  registerPullRequestWebhooks(probot, { db, clock, own, claimDelivery, findProject });
 }
 
 /** Permission levels that may run commands (`maintain` is reported as `write`). */
@@ -329,23 +358,19 @@ async function applyCommand(
         .where("id", "=", bug.id)
         .execute();
       return { ok: true, text: `${ref} is now ignored.` };
-    case "resolve":
+    case "resolve": {
+      const how: Resolution = command.nextRelease
+        ? { kind: "next_release" }
+        : command.release
+          ? { kind: "in_release", release: command.release }
+          : { kind: "now" };
       await trx
         .updateTable("bugs")
-        .set({
-          status: "resolved",
-          resolved_at: now,
-          resolved_by: ctx.login,
-          resolved_in_release: command.release ?? null,
-          count_since_resolved: 0,
-          updated_at: now,
-        })
+        .set(await resolutionValues(trx, ctx.projectId, how, { now, by: ctx.login }))
         .where("id", "=", bug.id)
         .execute();
-      return {
-        ok: true,
-        text: `${ref} resolved${command.release ? ` in ${command.release}` : ""}.`,
-      };
+      return { ok: true, text: resolvedText(ref, how) };
+    }
     case "merge": {
       const targetRef = bugRef(command.target);
       if (command.target === bug.number) {
@@ -396,6 +421,17 @@ async function applyCommand(
       }
       return { ok: true, text: `${targetRef} merged into ${ref}.` };
     }
+  }
+}
+
+function resolvedText(ref: string, how: Resolution): string {
+  switch (how.kind) {
+    case "now":
+      return `${ref} resolved.`;
+    case "in_release":
+      return `${ref} resolved in ${how.release}: events from older releases are counted without reopening it; an event from ${how.release} or newer reopens it.`;
+    case "next_release":
+      return `${ref} resolved in the next release: events from releases seen so far are counted without reopening it; the first event from a newer release reopens it.`;
   }
 }
 
@@ -501,6 +537,8 @@ function toUpdate(action: IssueSyncAction, now: Date, login: string | null): Bug
         status: "resolved",
         resolved_at: now,
         resolved_by: login,
+        resolved_commit: null,
+        ...NO_RELEASE_THRESHOLD,
         count_since_resolved: 0,
         updated_at: now,
       };
@@ -511,7 +549,8 @@ function toUpdate(action: IssueSyncAction, now: Date, login: string | null): Bug
         status: "open",
         resolved_at: null,
         resolved_by: null,
-        resolved_in_release: null,
+        resolved_commit: null,
+        ...NO_RELEASE_THRESHOLD,
         updated_at: now,
       };
     case "in_progress":

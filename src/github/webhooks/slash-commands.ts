@@ -4,7 +4,7 @@ import type { SeverityColumn } from "../../db/schema.js";
 export type SlashCommand =
   | { cmd: "severity"; severity: SeverityColumn }
   | { cmd: "ignore" }
-  | { cmd: "resolve"; release?: string }
+  | { cmd: "resolve"; release?: string; nextRelease?: true }
   | { cmd: "merge"; target: number };
 
 export type SlashCommandResult = SlashCommand | { error: string } | null;
@@ -12,7 +12,7 @@ export type SlashCommandResult = SlashCommand | { error: string } | null;
 const SEVERITIES: readonly SeverityColumn[] = ["critical", "high", "medium", "low"];
 
 export const SLASH_COMMAND_HELP =
-  "Commands: /faultline severity <critical|high|medium|low>, /faultline ignore, /faultline resolve [in <release>], /faultline merge <B-NNN>";
+  "Commands: /faultline severity <critical|high|medium|low>, /faultline ignore, /faultline resolve [in <release> | in next release], /faultline merge <B-NNN>";
 
 /**
  * Finds the first line starting with `/faultline` in a comment body and parses it. Returns null
@@ -39,10 +39,19 @@ export function parseSlashCommand(body: string | null | undefined): SlashCommand
       return { cmd: "ignore" };
     case "resolve": {
       if (args.length === 0) return { cmd: "resolve" };
+      if (
+        args.length === 3 &&
+        args[0]?.toLowerCase() === "in" &&
+        args[1]?.toLowerCase() === "next" &&
+        args[2]?.toLowerCase() === "release"
+      ) {
+        return { cmd: "resolve", nextRelease: true };
+      }
       if (args.length === 2 && args[0]?.toLowerCase() === "in" && args[1]) {
+        if (args[1].length > 200) return { error: "A release name has at most 200 characters." };
         return { cmd: "resolve", release: args[1] };
       }
-      return { error: "Usage: /faultline resolve [in <release>]" };
+      return { error: "Usage: /faultline resolve [in <release> | in next release]" };
     }
     case "merge": {
       const target = args.length === 1 && args[0] ? parseBugRef(args[0]) : null;

@@ -63,7 +63,9 @@ describe("parseRepoConfig defaults", () => {
         low: { after: null },
         team: [],
         default_assignees: [],
+        assign: ["suspect", "codeowners", "oncall", "default"],
       },
+      pull_requests: { resolve: "merged" },
       oncall: null,
       spikes: { bug_per_hour: null, project_per_hour: 100, critical_per_hour: 50, factor: 5 },
       filters: { exclude_paths: ["/health/", "/static/", "/media/"], ignore_crawlers: true },
@@ -87,6 +89,29 @@ describe("parseRepoConfig defaults", () => {
     const { config } = parseRepoConfig({});
     config.milestones.push(5);
     expect(DEFAULT_REPO_CONFIG.milestones).toHaveLength(5);
+  });
+});
+
+describe("escalation.assign and pull_requests", () => {
+  it("take an order of assignee sources and a merge policy; bad values are reported", () => {
+    const ok = parseRepoConfig({
+      escalation: { assign: ["codeowners", "suspect", "codeowners"] },
+      pull_requests: { resolve: "next_release" },
+    });
+    expect(ok.errors).toEqual([]);
+    expect(ok.config.escalation.assign).toEqual(["codeowners", "suspect"]);
+    expect(ok.config.pull_requests.resolve).toBe("next_release");
+
+    const bad = parseRepoConfig({
+      escalation: { assign: ["oncall", "blame"] },
+      pull_requests: { resolve: "always" },
+    });
+    expect(bad.errors).toHaveLength(2);
+    expect(bad.errors.join("\n")).toMatch(/escalation\.assign/);
+    expect(bad.errors.join("\n")).toMatch(/pull_requests\.resolve/);
+    // As everywhere in lists, the bad item goes and the rest stays.
+    expect(bad.config.escalation.assign).toEqual(["oncall"]);
+    expect(bad.config.pull_requests.resolve).toBe("merged");
   });
 });
 

@@ -149,4 +149,43 @@ describe("chooseAssignees", () => {
       teams: [],
     });
   });
+
+  it("assigns the suspect commit's author first by default; escalation.assign reorders", () => {
+    const input = {
+      codeownersRules: RULES,
+      topInAppFrame: frame("src/cart/checkout.ts"),
+      rotation,
+      defaultAssignees: ["lead"],
+      suspectLogin: "bob",
+    };
+    // Teams are mentioned whatever decided the assignees.
+    expect(chooseAssignees(input, NOW)).toEqual({
+      logins: ["bob"],
+      reason: "suspect",
+      teams: ["acme/checkout"],
+    });
+    const codeownersFirst = chooseAssignees(
+      { ...input, order: ["codeowners", "suspect", "oncall", "default"] },
+      NOW,
+    );
+    expect(codeownersFirst).toEqual({
+      logins: ["carol"],
+      reason: "codeowners",
+      teams: ["acme/checkout"],
+    });
+    expect(chooseAssignees({ ...input, order: ["default", "suspect"] }, NOW)).toMatchObject({
+      logins: ["lead"],
+      reason: "default",
+    });
+    // Left out of the order: never used.
+    expect(chooseAssignees({ ...input, order: ["oncall"] }, NOW).reason).toBe("oncall");
+    expect(chooseAssignees({ ...input, order: [] }, NOW).reason).toBe("none");
+  });
+
+  it("skips a suspect without a GitHub account or made by a bot", () => {
+    const base = { rotation, defaultAssignees: [] as string[] };
+    for (const suspectLogin of [null, "", "dependabot[bot]"]) {
+      expect(chooseAssignees({ ...base, suspectLogin }, NOW).reason).toBe("oncall");
+    }
+  });
 });

@@ -349,4 +349,64 @@ describe("renderIssueBody", () => {
     );
     expect(renderIssueBody(nodeTypeErrorBug())).not.toContain("Why these events");
   });
+
+  it("names the suspect commit, its author and pull request, collapsed, without pinging anyone", () => {
+    const body = renderIssueBody(
+      nodeTypeErrorBug({
+        suspect: {
+          path: "src/cart/checkout.ts",
+          line: 42,
+          revision: "HEAD",
+          commit: {
+            oid: "3f9c0e1d2b4a5c6d7e8f90123456789abcdef012",
+            url: "https://github.com/octo-org/shop/commit/3f9c0e1d2b4a5c6d7e8f90123456789abcdef012",
+            headline: "Apply coupons before tax <b>@everyone</b>",
+            authorName: "Bob Example",
+            authorLogin: "bob",
+          },
+          pullRequest: {
+            number: 12,
+            url: "https://github.com/octo-org/shop/pull/12",
+            title: "Coupons: apply before tax",
+          },
+        },
+        grouping: { version: 2, basis: "rule", rule: 3, parts: ["db-timeouts"] },
+      }),
+    );
+    expect(body).toContain(
+      [
+        "<details><summary>Suspect commit: 3f9c0e1 by bob (#12)</summary>",
+        "",
+        "Line 42 of `src/cart/checkout.ts` (the top frame of this app's own code) was last changed on the default branch by [bob](https://github.com/bob) in commit [`3f9c0e1`](https://github.com/octo-org/shop/commit/3f9c0e1d2b4a5c6d7e8f90123456789abcdef012): Apply coupons before tax &lt;b&gt;@\u200Deveryone&lt;/b&gt; in [#12](https://github.com/octo-org/shop/pull/12) (Coupons: apply before tax).",
+        "",
+        "</details>",
+      ].join("\n"),
+    );
+    // Beside the grouping section, above the commands.
+    expect(body.indexOf("Suspect commit")).toBeLessThan(body.indexOf("Why these events"));
+    expect(body.indexOf("Why these events")).toBeLessThan(body.indexOf("<summary>Commands"));
+    expect(body).not.toMatch(/(^|[^\[])@bob/);
+
+    const atRelease = renderIssueBody(
+      nodeTypeErrorBug({
+        suspect: {
+          path: "app/models/cart.rb",
+          line: 7,
+          revision: "0123456789abcdef0123456789abcdef01234567",
+          commit: {
+            oid: "89abcdef0123456789abcdef0123456789abcdef",
+            url: "javascript:alert(1)",
+            headline: "x",
+            authorName: "Someone [not linked]",
+            authorLogin: null,
+          },
+          pullRequest: null,
+        },
+      }),
+    );
+    expect(atRelease).toContain("at the release's commit `0123456789ab`");
+    expect(atRelease).toContain("by Someone \\[not linked\\] in commit `89abcde`: x.");
+    expect(atRelease).not.toContain("javascript:");
+    expect(renderIssueBody(nodeTypeErrorBug())).not.toContain("Suspect commit");
+  });
 });
