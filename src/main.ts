@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import pino from "pino";
 import { Probot } from "probot";
@@ -12,19 +13,21 @@ import {
   NEW_BUGS_KIND,
   OUTBOX_KINDS,
   type OutboxOctokit,
+  type SetupHandler,
   appLoginOf,
   createLoadConfigHandler,
   createNewBugsHandler,
   createOutboxWorker,
+  createSetupHandler,
+  startWebhookProxy,
   createWritePacer,
-  loadProbotSetupHandler,
   planGithubEffects,
   planMissingConfigLoads,
   registerWebhookHandlers,
 } from "./github/index.js";
 import { createNotificationHandlers, planNotifications } from "./notifications/index.js";
 import { createDefaultJobs, createScheduler } from "./scheduler/index.js";
-import { buildServer } from "./server.js";
+import { WEBHOOK_PATH, buildServer } from "./server.js";
 import { createServices } from "./services.js";
 import type { SetupGuard } from "./setup-guard.js";
 
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
   });
 
   let probot: Probot | undefined;
-  let setupHandler: Awaited<ReturnType<typeof loadProbotSetupHandler>> | undefined;
+  let setupHandler: SetupHandler | undefined;
   let setupGuard: SetupGuard | undefined;
   if (env.APP_ID && env.privateKey && env.WEBHOOK_SECRET) {
     probot = new Probot({
@@ -75,7 +78,16 @@ async function main(): Promise<void> {
     registerWebhookHandlers(probot, { db: handle.db, clock: services.clock });
     await probot.ready();
   } else {
-    setupHandler = await loadProbotSetupHandler({ host: env.HOST, port: env.PORT, log });
+    const github = dashboardSettingsFromEnv(env);
+    setupHandler = await createSetupHandler({
+      publicUrl: env.publicUrl,
+      webhookProxyUrl: env.WEBHOOK_PROXY_URL,
+      envFile: env.ENV_FILE,
+      githubUrl: github.githubUrl,
+      githubApiUrl: github.githubApiUrl,
+      organization: env.GH_ORG,
+      log: log.child({ name: "setup" }),
+    });
     setupGuard = {
       token: env.SETUP_TOKEN ?? randomBytes(24).toString("base64url"),
       // The flow writes .env and process.env: from then on setup is closed until a restart.
@@ -101,6 +113,17 @@ async function main(): Promise<void> {
     },
   );
   await app.listen({ port: env.PORT, host: env.HOST });
+  const localUrl = loopbackUrlOf(app.server.address(), env.PORT);
+
+  // GitHub delivers to a relay channel (a laptop it cannot reach): forward to our own route.
+  const webhookProxy =
+    probot && env.WEBHOOK_PROXY_URL
+      ? startWebhookProxy({
+          source: env.WEBHOOK_PROXY_URL,
+          target: `${localUrl}${WEBHOOK_PATH}`,
+          log: log.child({ name: "webhook-relay" }),
+        })
+      : undefined;
 
   // Rows written while GitHub was unreachable (or before a restart) are picked up here. The
   // worker runs without a GitHub App too: Slack and webhook notifications need no GitHub.
@@ -182,6 +205,7 @@ async function main(): Promise<void> {
       await services.reportService.close();
       await scheduler.stop();
       await outbox.stop();
+      await webhookProxy?.close();
       await handle.close();
     } finally {
       releaseLock();
@@ -190,6 +214,18 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+/** How this machine reaches the server: a wildcard address is reached on loopback. */
+function loopbackUrlOf(address: string | AddressInfo | null, port: number): string {
+  if (!address || typeof address === "string") return `http://127.0.0.1:${port}`;
+  if (address.address === "0.0.0.0" || address.address === "127.0.0.1") {
+    return `http://127.0.0.1:${address.port}`;
+  }
+  if (address.address === "::" || address.address === "::1") return `http://[::1]:${address.port}`;
+  return address.family === "IPv6"
+    ? `http://[${address.address}]:${address.port}`
+    : `http://${address.address}:${address.port}`;
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,7 @@ import { readRoutes } from "./api/read-routes.js";
 import { type ReportService, StoreUnavailableError } from "./bugs/index.js";
 import { type DashboardSettings, dashboardRoutes } from "./dashboard/index.js";
 import { type Database, isDatabaseUnavailable } from "./db/index.js";
+import { probotStaticFile } from "./github/index.js";
 import {
   type Admission,
   IngestError,
@@ -104,6 +105,13 @@ export async function buildServer(
       reply.code(503);
       return { status: "unavailable", database: (error as Error).message };
     }
+  });
+
+  // The setup pages' styles and logo (Probot's files), public and harmless in any mode.
+  app.get<{ Params: { name: string } }>("/probot/static/:name", async (request, reply) => {
+    const file = await probotStaticFile(request.params.name);
+    if (!file) return reply.callNotFound();
+    return reply.type(file.type).header("cache-control", "public, max-age=86400").send(file.body);
   });
 
   if (services.setupHandler) {

@@ -25,5 +25,17 @@ export {
   type WritePacer,
 } from "./outbox/write-pacing.js";
 export { commentMarker } from "./outbox/create-once.js";
-export { loadProbotSetupHandler } from "./probot-setup.js";
+export {
+  type AppManifest,
+  buildAppManifest,
+  readAppYml,
+  webhookUrl,
+} from "./app-manifest.js";
+export {
+  createSetupHandler,
+  probotStaticFile,
+  type SetupHandler,
+  type SetupHandlerOptions,
+} from "./probot-setup.js";
+export { startWebhookProxy, type WebhookProxy } from "./webhook-proxy.js";
 export { registerWebhookHandlers, type WebhookDeps } from "./webhooks/index.js";
