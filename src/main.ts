@@ -19,11 +19,11 @@ import {
   createNewBugsHandler,
   createOutboxWorker,
   createSetupHandler,
-  startWebhookProxy,
   createWritePacer,
   planGithubEffects,
   planMissingConfigLoads,
   registerWebhookHandlers,
+  startWebhookProxy,
 } from "./github/index.js";
 import { createNotificationHandlers, planNotifications } from "./notifications/index.js";
 import { createDefaultJobs, createScheduler } from "./scheduler/index.js";
@@ -142,6 +142,8 @@ async function main(): Promise<void> {
     pacer: createWritePacer({ db: handle.db }),
     ...(github ? { appLogin: appLoginOf(github) } : {}),
     projectConfigs: services.projectConfigs,
+    maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+    maxWaitMs: env.OUTBOX_MAX_WAIT,
     handlers: {
       [OUTBOX_KINDS.loadConfig]: createLoadConfigHandler({
         projectConfigs: services.projectConfigs,
@@ -167,7 +169,15 @@ async function main(): Promise<void> {
     log: log.child({ name: "scheduler" }),
     clock: services.clock,
     jobs: [
-      ...createDefaultJobs({ db: handle.db, projectConfigs: services.projectConfigs }),
+      ...createDefaultJobs({
+        db: handle.db,
+        projectConfigs: services.projectConfigs,
+        bookkeeping: {
+          finishedMs: env.OUTBOX_RETENTION,
+          deadMs: env.OUTBOX_DEAD_RETENTION,
+          deliveriesMs: env.WEBHOOK_DELIVERY_RETENTION,
+        },
+      }),
       {
         name: "digest",
         cron: "*/15 * * * *",

@@ -5,6 +5,7 @@ export {
   type OutboxHandler,
   type OutboxHandlerContext,
   type OutboxOctokit,
+  type OutboxRunEvent,
   type OutboxWorker,
   type OutboxWorkerOptions,
 } from "./outbox/worker.js";
@@ -14,6 +15,20 @@ export {
   planMissingConfigLoads,
 } from "./config/index.js";
 export { createNewBugsHandler, NEW_BUGS_KIND } from "./outbox/new-issue-cap.js";
+export {
+  countOutbox,
+  dropOutbox,
+  listOutbox,
+  type OutboxChange,
+  type OutboxCounts,
+  type OutboxEntry,
+  type OutboxSelection,
+  type OutboxState,
+  type PruneResult,
+  pruneOutboxAndDeliveries,
+  resumeStoppedWork,
+  retryOutbox,
+} from "./outbox/outbox-admin.js";
 export { enqueue, OUTBOX_KINDS, planGithubEffects } from "./outbox/plan-effects.js";
 export { appLoginOf, FaultlineOctokit } from "./octokit.js";
 export {

@@ -16,6 +16,7 @@ import * as outboxOpenedIssues from "./2026-12-08T0900-outbox-opened-issues.js";
 import * as rateWindows from "./2026-12-08T0910-rate-windows.js";
 import * as outboxLease from "./2026-12-08T0920-outbox-lease.js";
 import * as githubPacing from "./2026-12-08T0930-github-pacing.js";
+import * as outboxDeadRows from "./2026-12-08T1300-outbox-dead-rows.js";
 
 /**
  * Every migration, by name. A static list (not a folder scan) so the same code runs under tsx,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-08T0910-rate-windows": rateWindows,
   "2026-12-08T0920-outbox-lease": outboxLease,
   "2026-12-08T0930-github-pacing": githubPacing,
+  "2026-12-08T1300-outbox-dead-rows": outboxDeadRows,
 };
