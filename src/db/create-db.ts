@@ -13,6 +13,8 @@ export interface DbHandle {
   db: Kysely<Database>;
   kind: DbKind;
   close(): Promise<void>;
+  /** The pool's connections (Postgres; PGlite has one session and no pool). */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
 }
 
 export interface CreateDbOptions {
@@ -71,7 +73,17 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
     // The pool re-emits an idle connection's error, already reported by the listener above.
     pool.on("error", () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: "postgres", close: () => db.destroy() };
+    return {
+      db,
+      kind: "postgres",
+      close: () => db.destroy(),
+      poolStats: () => ({
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+        max: pool.options.max,
+      }),
+    };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});

@@ -19,6 +19,7 @@ export {
   countOutbox,
   dropOutbox,
   listOutbox,
+  outboxBacklog,
   type OutboxChange,
   type OutboxCounts,
   type OutboxEntry,
@@ -30,7 +31,12 @@ export {
   retryOutbox,
 } from "./outbox/outbox-admin.js";
 export { enqueue, OUTBOX_KINDS, planGithubEffects } from "./outbox/plan-effects.js";
-export { appLoginOf, FaultlineOctokit } from "./octokit.js";
+export {
+  appLoginOf,
+  FaultlineOctokit,
+  type GithubRequestObserver,
+  observeGithubRequests,
+} from "./octokit.js";
 export {
   createLabelCache,
   createWritePacer,

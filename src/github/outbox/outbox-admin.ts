@@ -265,3 +265,30 @@ export async function pruneOutboxAndDeliveries(
   });
   return { finished, dead, deliveries };
 }
+
+/** Pending and dead rows by kind, with the age of the oldest pending one (metrics). */
+export async function outboxBacklog(
+  db: Db,
+  now: Date,
+): Promise<{ kind: string; pending: number; oldestSeconds: number; dead: number }[]> {
+  const rows = await db
+    .selectFrom("outbox")
+    .select([
+      "kind",
+      sql<number>`count(*) FILTER (WHERE done_at IS NULL)`.as("pending"),
+      sql<Date | null>`min(created_at) FILTER (WHERE done_at IS NULL)`.as("oldest"),
+      sql<number>`count(*) FILTER (WHERE dead_at IS NOT NULL)`.as("dead"),
+    ])
+    .where((eb) => eb.or([eb("done_at", "is", null), eb("dead_at", "is not", null)]))
+    .groupBy("kind")
+    .orderBy("kind")
+    .execute();
+  return rows.map((r) => ({
+    kind: r.kind,
+    pending: Number(r.pending),
+    oldestSeconds: r.oldest
+      ? Math.max(0, (now.getTime() - new Date(r.oldest).getTime()) / 1000)
+      : 0,
+    dead: Number(r.dead),
+  }));
+}
