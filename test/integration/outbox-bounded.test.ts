@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { outboxCommand } from "../../src/cli/commands/outbox.js";
 import { type OutboxOctokit, dropOutbox, listOutbox, retryOutbox } from "../../src/github/index.js";
 import { planGithubEffects } from "../../src/github/outbox/plan-effects.js";
 import { createOutboxWorker } from "../../src/github/outbox/worker.js";
@@ -37,8 +38,16 @@ let now = new Date("2026-12-08T12:00:00Z");
 let getOctokit = async (_id: number): Promise<OutboxOctokit> =>
   new TestOctokit({ auth: { token: "t" } }) as OutboxOctokit;
 
+const logged: { level: string; obj: unknown; msg: string }[] = [];
+const log = {
+  info: (obj: unknown, msg?: string) => logged.push({ level: "info", obj, msg: msg ?? "" }),
+  warn: (obj: unknown, msg?: string) => logged.push({ level: "warn", obj, msg: msg ?? "" }),
+  error: (obj: unknown, msg?: string) => logged.push({ level: "error", obj, msg: msg ?? "" }),
+};
+
 function worker(extra: { maxAttempts?: number; maxWaitMs?: number } = {}) {
   return createOutboxWorker({
+    log,
     db: testDb.db,
     getOctokit: (id) => getOctokit(id),
     appId: APP_ID,
@@ -71,6 +80,7 @@ afterAll(async () => {
   nock.enableNetConnect();
 });
 beforeEach(async () => {
+  logged.length = 0;
   await app?.close();
   await testDb.truncate();
   now = new Date("2026-12-08T12:00:00Z");
@@ -124,6 +134,19 @@ describe("rows that can never succeed stop", () => {
       .reply(201, { number: 5, html_url: "https://github.com/octo-org/shop/issues/5" });
     expect(await worker().runOnce()).toBe(1);
     expect((await outbox())[0]).toMatchObject({ dead_at: null, last_error: null });
+    // One line when a row stops, one when an issue is opened.
+    expect(logged.filter((l) => l.msg.includes("stopped")).map((l) => l.msg)).toEqual([
+      expect.stringMatching(
+        /^outbox row 1 \(open_issue\) stopped: the App is not installed on octo-org\/shop/,
+      ),
+    ]);
+    expect(logged.filter((l) => l.msg.startsWith("opened issue"))).toEqual([
+      {
+        level: "info",
+        obj: expect.objectContaining({ repo: "octo-org/shop", bug: "B-001", issue: 5 }),
+        msg: "opened issue octo-org/shop#5 for B-001",
+      },
+    ]);
   });
 
   it("when GitHub no longer knows the installation: its projects are suspended", async () => {
@@ -177,9 +200,7 @@ describe("rows that can never succeed stop", () => {
       expect(row?.dead_reason ?? null).toBe(attempt === 3 ? "attempts" : null);
       now = new Date(now.getTime() + DAY);
     }
-    expect((await outbox())[0]?.last_error).toMatch(
-      /^Error: gave up after 3 attempts: HttpError: oops/,
-    );
+    expect((await outbox())[0]?.last_error).toMatch(/^gave up after 3 attempts: HttpError: oops/);
   });
 
   it("after waiting too long for something else (a comment for an issue never opened)", async () => {
@@ -206,7 +227,7 @@ describe("rows that can never succeed stop", () => {
     const [row] = await outbox();
     expect(row).toMatchObject({ dead_reason: "waited" });
     expect(row?.last_error).toBe(
-      "Error: waited since 2026-12-08T12:00:00.000Z: the issue is not open yet",
+      "waited since 2026-12-08T12:00:00.000Z: the issue is not open yet",
     );
   });
 });
@@ -240,6 +261,57 @@ describe("dead rows", () => {
     await worker().runOnce();
     expect(await dropOutbox(testDb.db, { allDead: true })).toEqual({ changed: [id], skipped: [] });
     expect(await outbox()).toEqual([]);
+  });
+});
+
+describe("faultline outbox", () => {
+  const cli = async (...argv: string[]) => {
+    const options = outboxCommand.parse(argv, now);
+    if ("help" in options) return options.help;
+    return outboxCommand.run(testDb.db, options, { now, stdout: process.stdout });
+  };
+
+  it("lists pending and dead rows with their last error, retries and drops them", async () => {
+    await newBug();
+    await testDb.db.updateTable("projects").set({ suspended_at: now }).execute();
+    await worker().runOnce();
+    await newBug(); // planned nothing: the project is suspended
+    const listed = await cli();
+    expect(listed.split("\n")).toEqual([
+      "outbox: 0 pending (0 failing), 1 dead, 0 done",
+      "",
+      "ID  KIND        REPO           BUG    STATE             TRIES  NEXT / DIED       LAST ERROR",
+      " 1  open_issue  octo-org/shop  B-001  dead (suspended)      1  2026-12-08 12:00  the App is not installed on octo-org/shop (installation suspended or removed since 2026-12-08T12:00…",
+    ]);
+    expect(await cli("--pending")).toBe(
+      "outbox: 0 pending (0 failing), 1 dead, 0 done\nnothing pending",
+    );
+    expect(await cli("retry", "1", "77")).toBe(
+      "retrying 1 row(s): 1\nnot found, or finished successfully (nothing to retry): 77",
+    );
+    expect((await cli("--pending")).split("\n")[0]).toBe(
+      "outbox: 1 pending (0 failing), 0 dead, 0 done",
+    );
+    expect(await cli("drop", "1")).toBe("dropped 1 row(s): 1");
+    expect(await cli()).toBe(
+      "outbox: 0 pending (0 failing), 0 dead, 0 done\nnothing pending or dead",
+    );
+  });
+
+  it("names bad arguments", () => {
+    const bad: [string[], string][] = [
+      [["retry"], "retry: give row ids (from 'faultline outbox') or --all-dead"],
+      [["drop", "1", "--all-dead"], "drop: give row ids (from 'faultline outbox') or --all-dead"],
+      [["retry", "x1"], 'retry: "x1" is not a row id'],
+      [["purge"], 'unknown outbox action "purge"'],
+      [["--pending", "--dead"], "--pending or --dead, not both"],
+      [["--all-dead"], "--all-dead goes with retry or drop"],
+      [["retry", "1", "--limit", "5"], "--pending, --dead and --limit go with the list, not retry"],
+      [["--limit", "0"], "--limit: expected a whole number from 1 to 1000"],
+    ];
+    for (const [argv, message] of bad) {
+      expect(() => outboxCommand.parse(argv, now), argv.join(" ")).toThrow(message);
+    }
   });
 });
 

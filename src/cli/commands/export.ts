@@ -63,7 +63,8 @@ export const exportCommand: ReadCommand<ExportOptions> = {
       options.what === "bugs"
         ? formatExport(counting(streamBugs(db, { projectIds })), options.format, BUG_COLUMNS)
         : formatExport(counting(streamEvents(db, { projectIds })), options.format, EVENT_COLUMNS);
-    if (!options.out) {
+    // Run by a server for a CLI: the CLI writes the file.
+    if (!options.out || io.remote) {
       await pipeline(Readable.from(chunks(), { highWaterMark: 1 }), io.stdout, { end: false });
       return "";
     }

@@ -611,7 +611,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       .updateTable("outbox")
       .set({
         attempts: sql<number>`outbox.attempts + 1`,
-        last_error: errorText(error),
+        // The worker's own verdicts read as sentences; a handler's error keeps its name.
+        last_error: error instanceof Dead ? error.message.slice(0, 2000) : errorText(error),
         done_at: now,
         dead_at: now,
         dead_reason: reason,
