@@ -34,7 +34,9 @@ describe("operating settings", () => {
       /OUTBOX_RETENTION: expected a duration such as 30s, 15m, 12h or 7d, got "soon"/,
     );
     expect(() => loadEnv({ OUTBOX_MAX_ATTEMPTS: "0" })).toThrow(EnvError);
-    expect(() => loadEnv({ LOG_FORMAT: "xml" })).toThrow(/LOG_FORMAT/);
+    expect(() => loadEnv({ LOG_FORMAT: "xml" } as unknown as NodeJS.ProcessEnv)).toThrow(
+      /LOG_FORMAT/,
+    );
     expect(() => loadEnv({ WEBHOOK_PROXY_URL: "smee" })).toThrow(/WEBHOOK_PROXY_URL/);
   });
 });
