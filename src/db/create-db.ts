@@ -1,7 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
-import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import { PreparingClient } from "./prepared-statements.js";
 import type { Database } from "./schema.js";
@@ -86,6 +84,9 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
     };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // Loaded only for the embedded database: a server on Postgres saves its start-up and memory.
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { PGliteDialect } = await import("kysely-pglite-dialect");
   const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
