@@ -248,7 +248,7 @@ function setupPage(input: {
           <form action="${escapeHtml(input.createAppUrl)}" method="post" class="d-flex flex-items-center mt-4">
             <input type="hidden" name="manifest" value="${escapeHtml(JSON.stringify(input.manifest))}">
             <button class="btn btn-outline" type="submit">Register GitHub App</button>
-            <a href="/probot/import" class="ml-3">or use an existing GitHub App</a>
+            <a href="/probot/import" style="margin-left: 12px">or use an existing GitHub App</a>
           </form>
           <p class="mt-4">GitHub sends you back here; Faultline writes the App's credentials
           and you restart it.</p>
