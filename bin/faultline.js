@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly (tsx is a runtime dependency), so no build step is needed.
-import { register } from "tsx/esm/api";
+// The `faultline` command. From a checkout it runs the TypeScript source with tsx (no build step);
+// where only the compiled build is installed (the container image: dist/ without src/), it runs
+// that.
+import { existsSync } from "node:fs";
 
-register();
-await import("../src/cli/main.ts");
+const source = new URL("../src/cli/main.ts", import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import(source.href);
+} else {
+  await import(new URL("../dist/cli/main.js", import.meta.url).href);
+}

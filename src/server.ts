@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import Fastify, {
   type FastifyBaseLogger,
@@ -9,10 +10,12 @@ import Fastify, {
 } from "fastify";
 import { type Kysely, sql } from "kysely";
 import type { Probot } from "probot";
+import { type AdminCli, adminRoutes } from "./admin/admin-routes.js";
 import { readRoutes } from "./api/read-routes.js";
 import { type ReportService, StoreUnavailableError } from "./bugs/index.js";
 import { type DashboardSettings, dashboardRoutes } from "./dashboard/index.js";
 import { type Database, isDatabaseUnavailable } from "./db/index.js";
+import { probotStaticFile } from "./github/index.js";
 import {
   type Admission,
   IngestError,
@@ -41,6 +44,23 @@ export interface AppServices {
   adminToken?: string | undefined;
   /** /dashboard sign-in (dashboardSettingsFromEnv); absent = the page explains the setup. */
   dashboard?: DashboardSettings | undefined;
+  /** `faultline` commands run through this server (embedded database); absent = no such route. */
+  adminCli?: AdminCli;
+  /** Prometheus metrics: requests are counted, and `GET /metrics` served (see ServerMetrics). */
+  metrics?: ServerMetrics;
+}
+
+/** What the HTTP layer counts, and the scrape. */
+export interface ServerMetrics {
+  render(): Promise<{ contentType: string; body: string }>;
+  /** An ingestion request answered with an error status. */
+  reportRefused(status: number): void;
+  webhookDelivery(event: string, status: number): void;
+  /**
+   * METRICS_PORT serves the scrape: none here. Otherwise `GET /metrics` is served here behind
+   * FAULTLINE_ADMIN_TOKEN.
+   */
+  ownPort?: boolean;
 }
 
 export interface ServerOptions {
@@ -58,6 +78,9 @@ export interface ServerOptions {
 }
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
+
+/** Readiness checks (a container HEALTHCHECK) and scrapes, every few seconds: no log line each. */
+const PROBES = /^\/(?:readyz|metrics)(?:\?|$)/;
 
 /** Report ingestion: /api/reports[/:source] and Sentry's /api/:projectId/{envelope,store}/. */
 const INGESTION_URL = /^\/api\/(?:reports(?:[/?]|$)|[^/?]+\/(?:envelope|store)\/?(?:\?|$))/;
@@ -81,11 +104,13 @@ export async function buildServer(
     // OAuth codes and states stay out of request logs.
     childLoggerFactory,
     logController: new LogController({
-      disableRequestLogging: (request: { url?: string }) => INGESTION_URL.test(request.url ?? ""),
+      disableRequestLogging: (request: { url?: string }) =>
+        INGESTION_URL.test(request.url ?? "") || PROBES.test(request.url ?? ""),
     }),
   });
 
   app.setErrorHandler(errorHandler);
+  if (services.metrics) registerMetrics(app, services.metrics, services.adminToken);
   app.setNotFoundHandler((request, reply) => {
     reply
       .code(404)
@@ -104,6 +129,13 @@ export async function buildServer(
       reply.code(503);
       return { status: "unavailable", database: (error as Error).message };
     }
+  });
+
+  // The setup pages' styles and logo (Probot's files), public and harmless in any mode.
+  app.get<{ Params: { name: string } }>("/probot/static/:name", async (request, reply) => {
+    const file = await probotStaticFile(request.params.name);
+    if (!file) return reply.callNotFound();
+    return reply.type(file.type).header("cache-control", "public, max-age=86400").send(file.body);
   });
 
   if (services.setupHandler) {
@@ -161,12 +193,57 @@ export async function buildServer(
     clock: services.clock,
     adminToken: services.adminToken,
   });
+  if (services.adminCli) await app.register(adminRoutes, { cli: services.adminCli });
   await app.register(dashboardRoutes, {
     db: services.db,
     clock: services.clock,
     settings: services.dashboard,
   });
   return app;
+}
+
+/** Event names that may label the webhook counter (the header is the sender's to choose). */
+const EVENT_NAME = /^[a-z_]{1,40}$/;
+
+function registerMetrics(app: FastifyInstance, metrics: ServerMetrics, adminToken?: string) {
+  app.addHook("onResponse", async (request, reply) => {
+    if (INGESTION_URL.test(request.url)) {
+      if (reply.statusCode >= 400) metrics.reportRefused(reply.statusCode);
+      return;
+    }
+    if (request.method === "POST" && request.url.split("?")[0] === WEBHOOK_PATH) {
+      const header = request.headers["x-github-event"];
+      // Only a verified delivery's name is believed: anyone can send any header.
+      const event =
+        reply.statusCode < 300 && typeof header === "string" && EVENT_NAME.test(header)
+          ? header
+          : "unverified";
+      metrics.webhookDelivery(event, reply.statusCode);
+    }
+  });
+  if (metrics.ownPort) return;
+  app.get("/metrics", async (request, reply) => {
+    if (!adminToken) {
+      reply.code(404);
+      return {
+        error: "metrics_off",
+        message:
+          "set FAULTLINE_ADMIN_TOKEN and scrape with it as a bearer token, or METRICS_PORT for a port of their own",
+      };
+    }
+    const header = request.headers.authorization ?? "";
+    const given = header.startsWith("Bearer ") ? header.slice(7) : "";
+    const digest = (text: string) => createHash("sha256").update(text).digest();
+    if (!timingSafeEqual(digest(given), digest(adminToken))) {
+      reply.code(401);
+      return {
+        error: "unauthorized",
+        message: "GET /metrics needs FAULTLINE_ADMIN_TOKEN as a bearer token",
+      };
+    }
+    const { contentType, body } = await metrics.render();
+    return reply.type(contentType).send(body);
+  });
 }
 
 /**

@@ -13,6 +13,8 @@ import {
   createAdmission,
   createProjectAuth,
 } from "./ingest/index.js";
+import { instrumentAdmission, instrumentReportService } from "./observability/instrument.js";
+import type { Metrics } from "./observability/metrics.js";
 import { type ProjectConfigs, bugClassifierFor, createProjectConfigs } from "./projects/index.js";
 import { createProjectScrubbers } from "./scrub/index.js";
 
@@ -38,13 +40,17 @@ export interface CreateServicesInput {
   effects?: OccurrenceEffect[];
   /** Group commit limits (batch size, queue length, transactions in flight); defaults otherwise. */
   groupCommit?: ReportServiceDeps["groupCommit"];
+  /** Counts what admission and the report service decide (Prometheus). */
+  metrics?: Metrics;
 }
 
 export function createServices(input: CreateServicesInput): Services {
   const clock = input.clock ?? (() => new Date());
   const projectConfigs = createProjectConfigs(input.db);
   // Per-minute limits are counted in Postgres, shared by every replica.
-  const admission = createAdmission({ projectConfigs, clock, db: input.db });
+  const plainAdmission = createAdmission({ projectConfigs, clock, db: input.db });
+  const metrics = input.metrics;
+  const admission = metrics ? instrumentAdmission(plainAdmission, metrics) : plainAdmission;
   const scrubbers = createProjectScrubbers(async (id) => (await projectConfigs.get(id)).scrub);
   // Compiled once per grouping section object: the config is re-read every 30 s, not per report.
   const compiledGrouping = new WeakMap<object, GroupingRules>();
@@ -57,20 +63,24 @@ export function createServices(input: CreateServicesInput): Services {
     }
     return rules;
   };
+  const reportService = createReportService({
+    db: input.db,
+    clock,
+    effects: input.effects ?? [],
+    admission,
+    scrubberFor: (projectId) => scrubbers.get(projectId),
+    groupingFor,
+    // Compiled once per config object (bugClassifierFor caches), like the grouping rules.
+    classifierFor: async (projectId) => bugClassifierFor(await projectConfigs.get(projectId)),
+    ...(input.groupCommit ? { groupCommit: input.groupCommit } : {}),
+    ...(metrics
+      ? { onGroupCommit: (size: number, ms: number) => metrics.groupCommitted(size, ms) }
+      : {}),
+  });
   return {
     db: input.db,
     clock,
-    reportService: createReportService({
-      db: input.db,
-      clock,
-      effects: input.effects ?? [],
-      admission,
-      scrubberFor: (projectId) => scrubbers.get(projectId),
-      groupingFor,
-      // Compiled once per config object (bugClassifierFor caches), like the grouping rules.
-      classifierFor: async (projectId) => bugClassifierFor(await projectConfigs.get(projectId)),
-      ...(input.groupCommit ? { groupCommit: input.groupCommit } : {}),
-    }),
+    reportService: metrics ? instrumentReportService(reportService, metrics) : reportService,
     projectAuth: createProjectAuth(input.db),
     projectConfigs,
     admission,

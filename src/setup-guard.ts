@@ -19,9 +19,11 @@ export interface SetupGuard {
 
 export const SETUP_COOKIE = "faultline_setup";
 const SETUP_PATH = /^\/(?:probot(?:\/.*)?)?$/s;
+/** The setup page's styles and logo: public files, served in every mode. */
+const STATIC_PATH = /^\/probot\/static\/[^/]*$/;
 
 export function isSetupPath(path: string): boolean {
-  return SETUP_PATH.test(path);
+  return SETUP_PATH.test(path) && !STATIC_PATH.test(path);
 }
 
 export type SetupVerdict = "closed" | "forbidden" | { allowed: true; setCookie?: string };

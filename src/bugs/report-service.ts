@@ -86,6 +86,8 @@ export interface ReportServiceDeps {
   >;
   /** Told when a group failed and its reports are stored one by one. */
   onBatchFailure?: (error: unknown, size: number) => void;
+  /** Told about each committed group transaction: its reports and how long it took (metrics). */
+  onGroupCommit?: (size: number, ms: number) => void;
   /**
    * Sampling and rate limits (ingest/admission): whether the event row is stored. The bug counts
    * the occurrence either way. Every event is stored when not given.
@@ -238,6 +240,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
     occurrences: readonly Occurrence[],
     known: KnownTargets | undefined,
   ): Promise<OccurrenceOutcome[]> {
+    const started = performance.now();
     const outbox = new OutboxPlan();
     const outcomes = await deps.db.transaction().execute(async (trx) => {
       const { outcomes, perBug } = await recordOccurrences(trx, occurrences, known);
@@ -248,6 +251,7 @@ export function createReportService(deps: ReportServiceDeps): ReportService {
       return outcomes;
     });
     outbox.committed();
+    deps.onGroupCommit?.(occurrences.length, performance.now() - started);
     return outcomes;
   }
 

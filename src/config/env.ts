@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { formatDuration, parseDuration } from "./repo-config/duration.js";
 
 /**
  * Process configuration from the environment, validated once at start and frozen. Each bad
@@ -26,6 +27,36 @@ const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const port = z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535));
 const positiveInt = z.preprocess(emptyToUndefined, z.coerce.number().int().positive());
 
+/** A duration such as `30s`, `15m`, `7d` or `1h30m`, in milliseconds, at least `min`. */
+function duration(fallback: string, min: number) {
+  return z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default(fallback)
+      .transform((text, ctx) => {
+        const ms = text.trim() === "0" ? 0 : parseDuration(text);
+        if (ms === undefined || ms === null) {
+          ctx.addIssue({
+            code: "custom",
+            message: `expected a duration such as 30s, 15m, 12h or 7d, got "${text}"`,
+          });
+          return z.NEVER;
+        }
+        if (ms < min) {
+          ctx.addIssue({
+            code: "custom",
+            message: `at least ${formatDuration(min)}, got "${text}"`,
+          });
+          return z.NEVER;
+        }
+        return ms;
+      }),
+  );
+}
+
+const DAY_MS = 86_400_000;
+
 const envSchema = z.object({
   NODE_ENV: optionalString,
   PORT: port.default(3000),
@@ -40,6 +71,13 @@ const envSchema = z.object({
       .optional(),
   ),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default(".data")),
+  /**
+   * How long start-up waits for an unreachable database (a container started before Postgres),
+   * retrying with backoff, before it gives up.
+   */
+  DATABASE_WAIT: duration("60s", 0),
+  /** The file `.env` settings are read from, and that the setup flow writes the App's into. */
+  ENV_FILE: z.preprocess(emptyToUndefined, z.string().default(".env")),
   APP_ID: optionalString,
   /**
    * The App's slug (its bot is `<slug>[bot]`): webhooks it caused are ignored. Unset: asked of
@@ -58,11 +96,31 @@ const envSchema = z.object({
     z.string().min(16, "use at least 16 characters, e.g. `openssl rand -hex 32`").optional(),
   ),
   GHE_HOST: optionalString,
+  /** The setup flow registers the App under this organisation (Probot's variable). */
+  GH_ORG: optionalString,
   GHE_PROTOCOL: z.preprocess(emptyToUndefined, z.enum(["https", "http"]).optional()),
+  /**
+   * A webhook relay channel (https://smee.io/new) for a server GitHub cannot reach (a laptop):
+   * the setup flow registers it as the App's webhook URL, and the server forwards what arrives
+   * there to its own webhook route, as Probot apps do.
+   */
+  WEBHOOK_PROXY_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   ),
+  /** `pretty` (readable lines) or `json` (one object a line); default: pretty on a terminal. */
+  LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(["pretty", "json"]).optional()),
+  /**
+   * A second port serving only `GET /metrics`, without a token (for a scraper on a private
+   * network). Unset: `/metrics` is on the main port, behind FAULTLINE_ADMIN_TOKEN.
+   */
+  METRICS_PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
+  /** Interface of METRICS_PORT; default HOST. */
+  METRICS_HOST: optionalString,
   /** Largest accepted report body, after decompression. */
   MAX_BODY_BYTES: positiveInt.default(1024 * 1024),
   /** Requests per minute per ingest key on /api/reports* (429 + Retry-After beyond). */
@@ -100,6 +158,22 @@ const envSchema = z.object({
       )
       .default([]),
   ),
+  /** Finished outbox rows (GitHub work done) are deleted this long after they finished. */
+  OUTBOX_RETENTION: duration("7d", DAY_MS),
+  /** Dead outbox rows (given up; `faultline outbox`) are deleted this long after they died. */
+  OUTBOX_DEAD_RETENTION: duration("30d", DAY_MS),
+  /**
+   * Handled webhook delivery ids are kept this long to ignore redeliveries; GitHub redelivers
+   * for 3 days, so no less.
+   */
+  WEBHOOK_DELIVERY_RETENTION: duration("7d", 3 * DAY_MS),
+  /** Failed attempts after which an outbox row is given up (dead), whatever its kind. */
+  OUTBOX_MAX_ATTEMPTS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(1000).default(25),
+  ),
+  /** How long an outbox row may keep waiting for something else ("not yet") before it dies. */
+  OUTBOX_MAX_WAIT: duration("7d", 3_600_000),
   /** How long a rotated-out ingest key keeps working, so clients can be redeployed. */
   KEY_ROTATION_GRACE_HOURS: z.preprocess(emptyToUndefined, z.coerce.number().min(0).default(24)),
   /** Bearer token of the read API (stats, bugs, export) for every project; unset = none. */
@@ -187,7 +261,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return Object.freeze({ ...env, privateKey, publicUrl });
 }
 
-/** Reads ./.env (what Probot's setup flow writes) into process.env; set variables win. */
-export function loadDotEnv(path = ".env"): void {
+/**
+ * Reads the `.env` file (ENV_FILE, default ./.env: what the setup flow writes) into process.env;
+ * variables set in the environment win.
+ */
+export function loadDotEnv(path = process.env.ENV_FILE?.trim() || ".env"): void {
   if (existsSync(path)) process.loadEnvFile(path);
 }

@@ -1,7 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
-import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import { PreparingClient } from "./prepared-statements.js";
 import type { Database } from "./schema.js";
@@ -13,6 +11,8 @@ export interface DbHandle {
   db: Kysely<Database>;
   kind: DbKind;
   close(): Promise<void>;
+  /** The pool's connections (Postgres; PGlite has one session and no pool). */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
 }
 
 export interface CreateDbOptions {
@@ -71,9 +71,22 @@ export async function createDb(options: CreateDbOptions): Promise<DbHandle> {
     // The pool re-emits an idle connection's error, already reported by the listener above.
     pool.on("error", () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: "postgres", close: () => db.destroy() };
+    return {
+      db,
+      kind: "postgres",
+      close: () => db.destroy(),
+      poolStats: () => ({
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+        max: pool.options.max,
+      }),
+    };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // Loaded only for the embedded database: a server on Postgres saves its start-up and memory.
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { PGliteDialect } = await import("kysely-pglite-dialect");
   const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {

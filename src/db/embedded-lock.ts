@@ -53,3 +53,15 @@ export function lockEmbeddedDb(dataDir: string): () => void {
   }
   throw new Error(`could not lock ${file}`);
 }
+
+/** The live process (not this one) that holds the embedded database in dataDir, if any. */
+export function embeddedDbHolder(dataDir: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dataDir, "faultline.pid"), "utf8");
+  } catch {
+    return undefined;
+  }
+  const pid = Number.parseInt(text, 10);
+  return Number.isInteger(pid) && pid !== process.pid && isAlive(pid) ? pid : undefined;
+}

@@ -240,7 +240,27 @@ export interface OutboxTable {
   /** Migration 2026-12-08T0920: the worker holding the lease (`locked_until`), and claims so far. */
   claimed_by: string | null;
   claims: Generated<number>;
+  /** Migration 2026-12-08T1300: when and why the row stopped for good (it is finished too). */
+  dead_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  dead_reason: ColumnType<
+    OutboxDeadReason | null,
+    OutboxDeadReason | null | undefined,
+    OutboxDeadReason | null
+  >;
 }
+
+/**
+ * Why an outbox row stopped: its installation was suspended or removed; the repository is gone;
+ * GitHub refused the request for good (404, 410, 422); too many failed attempts; it waited too
+ * long for something else; its handler gave up (a notification refused, a malformed row).
+ */
+export type OutboxDeadReason =
+  | "suspended"
+  | "gone"
+  | "refused"
+  | "attempts"
+  | "waited"
+  | "given_up";
 
 export interface WebhookDeliveriesTable {
   delivery_id: string;

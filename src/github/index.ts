@@ -5,6 +5,7 @@ export {
   type OutboxHandler,
   type OutboxHandlerContext,
   type OutboxOctokit,
+  type OutboxRunEvent,
   type OutboxWorker,
   type OutboxWorkerOptions,
 } from "./outbox/worker.js";
@@ -14,8 +15,28 @@ export {
   planMissingConfigLoads,
 } from "./config/index.js";
 export { createNewBugsHandler, NEW_BUGS_KIND } from "./outbox/new-issue-cap.js";
+export {
+  countOutbox,
+  dropOutbox,
+  listOutbox,
+  outboxBacklog,
+  type OutboxChange,
+  type OutboxCounts,
+  type OutboxEntry,
+  type OutboxSelection,
+  type OutboxState,
+  type PruneResult,
+  pruneOutboxAndDeliveries,
+  resumeStoppedWork,
+  retryOutbox,
+} from "./outbox/outbox-admin.js";
 export { enqueue, OUTBOX_KINDS, planGithubEffects } from "./outbox/plan-effects.js";
-export { appLoginOf, FaultlineOctokit } from "./octokit.js";
+export {
+  appLoginOf,
+  FaultlineOctokit,
+  type GithubRequestObserver,
+  observeGithubRequests,
+} from "./octokit.js";
 export {
   createLabelCache,
   createWritePacer,
@@ -25,7 +46,19 @@ export {
   type WritePacer,
 } from "./outbox/write-pacing.js";
 export { commentMarker } from "./outbox/create-once.js";
-export { loadProbotSetupHandler } from "./probot-setup.js";
+export {
+  type AppManifest,
+  buildAppManifest,
+  readAppYml,
+  webhookUrl,
+} from "./app-manifest.js";
+export {
+  createSetupHandler,
+  probotStaticFile,
+  type SetupHandler,
+  type SetupHandlerOptions,
+} from "./probot-setup.js";
+export { startWebhookProxy, type WebhookProxy } from "./webhook-proxy.js";
 export { registerWebhookHandlers, type WebhookDeps } from "./webhooks/index.js";
 export {
   createTriageHandlers,

@@ -12,7 +12,58 @@ import { type Probot, ProbotOctokit } from "probot";
 const writes = new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 });
 const notifications = new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 });
 
-export const FaultlineOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+/** Told about each GitHub API answer (metrics): method, status (0: none), headers. */
+export type GithubRequestObserver = (
+  method: string,
+  status: number,
+  headers: Record<string, unknown> | undefined,
+) => void;
+
+let requestObserver: GithubRequestObserver | undefined;
+
+/** Sets (or clears) the observer of every FaultlineOctokit's requests. */
+export function observeGithubRequests(observer: GithubRequestObserver | undefined): void {
+  requestObserver = observer;
+}
+
+interface HookedOctokit {
+  hook: {
+    wrap(
+      name: "request",
+      fn: (
+        request: (options: { method: string }) => Promise<{ status: number; headers: object }>,
+        options: { method: string },
+      ) => Promise<unknown>,
+    ): void;
+  };
+}
+
+/** Reports each request's answer to the observer; changes nothing else. */
+function requestObserverPlugin(octokit: HookedOctokit) {
+  octokit.hook.wrap("request", async (request, options) => {
+    try {
+      const response = await request(options);
+      requestObserver?.(
+        options.method,
+        response.status,
+        response.headers as Record<string, unknown>,
+      );
+      return response;
+    } catch (error) {
+      const e = error as { status?: unknown; response?: { headers?: Record<string, unknown> } };
+      requestObserver?.(
+        options.method,
+        typeof e.status === "number" ? e.status : 0,
+        e.response?.headers,
+      );
+      throw error;
+    }
+  });
+}
+
+export const FaultlineOctokit = ProbotOctokit.plugin(
+  requestObserverPlugin as unknown as Parameters<typeof ProbotOctokit.plugin>[0],
+).defaults((options: Record<string, unknown>) => ({
   ...options,
   throttle: {
     ...(options.throttle as Record<string, unknown> | undefined),

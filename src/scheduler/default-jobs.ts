@@ -5,13 +5,15 @@ import type { RepoConfig } from "../config/repo-config.js";
 import type { Database } from "../db/index.js";
 import { runEscalations, runSpikeDetection } from "../escalation/index.js";
 import { bugClassifierFor } from "../projects/index.js";
-import { runRetention } from "./retention-job.js";
+import { type BookkeepingRetention, runRetention } from "./retention-job.js";
 import { runDailyRollup } from "./rollup-job.js";
 import type { ScheduledJob } from "./scheduler.js";
 
 export interface DefaultJobsDeps {
   db: Kysely<Database>;
   projectConfigs: { get(projectId: number): Promise<RepoConfig> };
+  /** Outbox and webhook delivery retention (the server's settings); defaults otherwise. */
+  bookkeeping?: BookkeepingRetention;
 }
 
 export const JOB_CRONS = {

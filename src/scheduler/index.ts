@@ -2,6 +2,8 @@
 export { createDefaultJobs, type DefaultJobsDeps, JOB_CRONS } from "./default-jobs.js";
 export { createJobLock, type JobLock, type JobLockOptions } from "./job-lock.js";
 export {
+  type BookkeepingRetention,
+  DEFAULT_BOOKKEEPING_RETENTION,
   type RetentionJobDeps,
   type RetentionRunResult,
   runRetention,

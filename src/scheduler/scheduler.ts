@@ -46,6 +46,8 @@ export interface SchedulerOptions {
   jobs: readonly ScheduledJob[];
   /** Advisory lock names are `${lockKeyPrefix}${job.name}`; default `faultline:job:`. */
   lockKeyPrefix?: string;
+  /** Told how each run ended (metrics). */
+  onOutcome?: (job: string, outcome: JobOutcome) => void;
 }
 
 export interface Scheduler {
@@ -148,6 +150,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return Promise.resolve({ status: "skipped", reason: "running" });
     }
     const promise = runLocked(job, slot).finally(() => running.delete(job.name));
+    if (options.onOutcome) {
+      const onOutcome = options.onOutcome;
+      void promise.then((outcome) => onOutcome(job.name, outcome));
+    }
     running.set(job.name, promise);
     return promise;
   }

@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { type Kysely, sql } from "kysely";
-import { type Database, type DbKind, createDb, migrateToLatest } from "../../src/db/index.js";
+import {
+  type Database,
+  type DbHandle,
+  type DbKind,
+  createDb,
+  migrateToLatest,
+} from "../../src/db/index.js";
 
 export interface TestDb {
   db: Kysely<Database>;
@@ -9,6 +15,8 @@ export interface TestDb {
   schema: string | undefined;
   /** Empties every table (ids restart), for beforeEach. */
   truncate(): Promise<void>;
+  /** The pool's connections (Postgres only). */
+  poolStats?: DbHandle["poolStats"];
   close(): Promise<void>;
 }
 
@@ -75,6 +83,7 @@ export async function createTestDb(options: { poolSize?: number } = {}): Promise
     db: handle.db,
     kind: handle.kind,
     schema,
+    ...(handle.poolStats ? { poolStats: handle.poolStats } : {}),
     async truncate() {
       const tables = new Set([...TABLES, ...(await extraTables())]);
       await sql`TRUNCATE ${sql.join([...tables].map((t) => sql.table(t)))} RESTART IDENTITY CASCADE`.execute(

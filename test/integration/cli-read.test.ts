@@ -117,15 +117,20 @@ describe("faultline stats", () => {
   it("prints a readable summary", async () => {
     const out = await runCommand(statsCommand, ["--repo", "octo-org/shop", "--since", "7d"]);
     expect(out).toContain("octo-org/shop: 2026-11-16 12:00 to 2026-11-23 13:00 UTC");
-    expect(out).toMatch(/occurrences\s+42\n/);
-    expect(out).toMatch(/new bugs\s+2\n/);
-    expect(out).toMatch(/resolved\s+1\n/);
-    expect(out).toMatch(/affected users\s+1\n/);
+    // Every figure says what it counts: events (error reports) or bugs.
+    expect(out).toMatch(/events\s+42 {2}error reports received \(occurrences of bugs\)\n/);
+    expect(out).toMatch(/bugs seen\s+1 {2}bugs with events in the range\n/);
+    expect(out).toMatch(/new bugs\s+2 {2}bugs first seen in the range\n/);
+    expect(out).toMatch(/resolved\s+1 {2}bugs resolved in the range\n/);
+    expect(out).toMatch(/affected users\s+1 {2}distinct user ids/);
     // B-002: first seen 11-20 09:00, resolved 11-23 10:00 -> 3d 1h.
-    expect(out).toMatch(/mean time to resolve\s+3d 1h\n/);
-    expect(out).toMatch(/busiest hour\s+2026-11-23 10:00 \(30\)/);
-    expect(out).toContain("by environment:  production 30, staging 12");
-    expect(out).toContain("B-001        42  TypeError: cart is undefined");
+    expect(out).toMatch(/mean time to resolve\s+3d 1h {2}first seen to resolved\n/);
+    expect(out).toContain("busiest hour: 2026-11-23 10:00 UTC, 30 events");
+    expect(out).toContain(
+      "  environment:  production 30 events (1 bug), staging 12 events (1 bug)",
+    );
+    expect(out).toContain("B-001        42 events  TypeError: cart is undefined");
+    expect(out).not.toMatch(/occurrences\s+\d/);
   });
 
   it("names a bad --since", () => {

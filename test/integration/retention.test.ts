@@ -158,7 +158,7 @@ describe("retention", () => {
     const kept = await insertEvents(shop, open.id, 10, 2);
 
     // Resolved: 3 + 3 + 1; others: 3, then an empty check (a full batch may hide more).
-    expect(await retain(3)).toEqual({ projects: 1, deleted: 10, statements: 5 });
+    expect(await retain(3)).toMatchObject({ projects: 1, deleted: 10, statements: 5 });
     expect(await remainingEventIds()).toEqual(kept);
   });
 

@@ -9,6 +9,8 @@ import {
 } from "../../projects/index.js";
 import { ensureReadKey, rotateReadKey } from "../../stats/read-key.js";
 import { CliError } from "../cli-error.js";
+import { parseCommandLine } from "./read-args.js";
+import type { Command } from "./read-command.js";
 
 export interface DsnOptions {
   fullName: string;
@@ -67,3 +69,47 @@ export async function dsnCommand(db: Kysely<Database>, options: DsnOptions): Pro
   }
   return lines.join("\n");
 }
+
+const USAGE = `usage: faultline dsn <owner/repo> [--rotate] [--rotate-read-key]
+  creates or shows a project's ingest key, report URL and Sentry DSN; --rotate issues a new
+  ingest key (the old one works for KEY_ROTATION_GRACE_HOURS more); --rotate-read-key issues a
+  new read key (the old one stops working at once)`;
+
+export interface DsnArgs {
+  fullName: string;
+  rotate: boolean;
+  rotateReadKey: boolean;
+}
+
+/** `faultline dsn`, with the URLs and grace period of the settings it runs with. */
+export const dsnCliCommand: Command<DsnArgs> = {
+  usage: USAGE,
+  parse(argv) {
+    const { values, positionals } = parseCommandLine(
+      argv,
+      {
+        rotate: { type: "boolean", default: false },
+        "rotate-read-key": { type: "boolean", default: false },
+      },
+      USAGE,
+      1,
+    );
+    if (values.help) return { help: USAGE };
+    const fullName = positionals[0];
+    if (!fullName) throw new CliError(USAGE);
+    return {
+      fullName,
+      rotate: values.rotate ?? false,
+      rotateReadKey: values["rotate-read-key"] ?? false,
+    };
+  },
+  async run(db, options, io) {
+    if (!io.env) throw new Error("dsn needs the settings (publicUrl)");
+    return dsnCommand(db, {
+      ...options,
+      publicUrl: io.env.publicUrl,
+      graceHours: io.env.KEY_ROTATION_GRACE_HOURS,
+      now: io.now,
+    });
+  },
+};

@@ -70,7 +70,8 @@ export const exportCommand: ReadCommand<ExportOptions> = {
             options.format,
             exportColumns("events", options.format),
           );
-    if (!options.out) {
+    // Run by a server for a CLI: the CLI writes the file.
+    if (!options.out || io.remote) {
       await pipeline(Readable.from(chunks(), { highWaterMark: 1 }), io.stdout, { end: false });
       return "";
     }

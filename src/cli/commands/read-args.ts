@@ -7,13 +7,23 @@ import { TIME_PARAM_HELP, parseTimeParam } from "../../stats/time-param.js";
 import { CliError } from "../cli-error.js";
 
 /**
- * Flag parsing shared by the read commands (bugs, stats, export): each command declares its
- * own flags, so a flag that belongs to another command is an error, not silently ignored.
+ * Flag parsing shared by the commands: each command declares its own flags, so a flag that
+ * belongs to another command is an error, not silently ignored.
  */
 export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>>(
   argv: string[],
   options: O,
   usage: string,
+) {
+  return parseCommandLine(argv, options, usage, 0).values;
+}
+
+/** The same, with up to `maxPositionals` arguments besides the flags. */
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: string[],
+  options: O,
+  usage: string,
+  maxPositionals: number,
 ) {
   try {
     const { values, positionals } = parseArgs({
@@ -22,10 +32,10 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
       allowPositionals: true,
       strict: true,
     });
-    if (positionals.length > 0) {
-      throw new CliError(`unexpected argument "${positionals[0]}"\n\n${usage}`);
+    if (positionals.length > maxPositionals) {
+      throw new CliError(`unexpected argument "${positionals[maxPositionals]}"\n\n${usage}`);
     }
-    return values;
+    return { values, positionals };
   } catch (error) {
     if (error instanceof CliError) throw error;
     // node:util reports unknown flags and missing values as TypeError ERR_PARSE_ARGS_*.

@@ -36,6 +36,10 @@ export const statsCommand: ReadCommand<StatsOptions> = {
   },
 };
 
+/**
+ * The summary, with its units: an event is one error report (an occurrence of a bug), a bug is
+ * what reports are grouped into.
+ */
 export function formatSummary(s: StatsSummary, scope: string): string {
   const t = s.totals;
   const n = (x: number) => x.toLocaleString("en");
@@ -47,48 +51,56 @@ export function formatSummary(s: StatsSummary, scope: string): string {
     `${scope}: ${formatUtc(s.from)} to ${formatUtc(s.to)} UTC`,
     "",
     formatTable(
-      ["", ""],
+      ["", "", ""],
       [
-        ["occurrences", n(t.occurrences)],
-        ["bugs seen", n(t.activeBugs)],
-        ["new bugs", n(t.newBugs)],
-        ["regressions", n(t.regressions)],
-        ["resolved", n(t.resolved)],
-        ["unresolved now", n(t.unresolvedNow)],
-        ["affected users", n(t.affectedUsers)],
-        ["mean time to resolve", formatDuration(s.meanTimeToResolutionMs)],
+        ["events", n(t.occurrences), "error reports received (occurrences of bugs)"],
+        ["bugs seen", n(t.activeBugs), "bugs with events in the range"],
+        ["new bugs", n(t.newBugs), "bugs first seen in the range"],
+        ["regressions", n(t.regressions), "bugs seen again after they were resolved"],
+        ["resolved", n(t.resolved), "bugs resolved in the range"],
+        ["unresolved now", n(t.unresolvedNow), "bugs open or in progress, all time"],
+        ["affected users", n(t.affectedUsers), "distinct user ids in the range's events"],
         [
-          "busiest hour",
-          busiest.count > 0 ? `${formatUtc(busiest.hour)} (${n(busiest.count)})` : "-",
+          "mean time to resolve",
+          formatDuration(s.meanTimeToResolutionMs),
+          "first seen to resolved",
         ],
       ],
+      new Set([1]),
     )
       .split("\n")
       .slice(1)
-      .map((line) => `  ${line}`)
+      .map((line) => `  ${line}`.trimEnd())
       .join("\n"),
+    `  busiest hour: ${busiest.count > 0 ? `${formatUtc(busiest.hour)} UTC, ${n(busiest.count)} events` : "-"}`,
     "",
-    `by severity:     ${formatCounts(s.bySeverity)}`,
-    `by status:       ${formatCounts(s.byStatus)}`,
-    `by environment:  ${formatCounts(s.byEnvironment)}`,
-    `by service:      ${formatCounts(s.byService)}`,
-    `by error type:   ${formatCounts(s.byErrorType)}`,
+    "events (and bugs) by:",
+    `  severity:     ${formatCounts(s.bySeverity)}`,
+    `  status:       ${formatCounts(s.byStatus)}`,
+    `  environment:  ${formatCounts(s.byEnvironment)}`,
+    `  service:      ${formatCounts(s.byService)}`,
+    `  error type:   ${formatCounts(s.byErrorType)}`,
   ];
   if (s.topBugs.length > 0) {
-    lines.push("", "top bugs:");
+    lines.push("", "top bugs, by events in the range:");
     for (const bug of s.topBugs.slice(0, 5)) {
-      lines.push(`  ${bug.ref.padEnd(6)} ${n(bug.countInRange).padStart(8)}  ${bug.title}`);
+      lines.push(`  ${bug.ref.padEnd(6)} ${n(bug.countInRange).padStart(8)} events  ${bug.title}`);
     }
   }
   return lines.join("\n");
 }
 
+/** `high 42 events (1 bug), low 3 events (2 bugs)`. */
 function formatCounts(counts: CountBy[], max = 6): string {
   const shown = counts.filter((c) => c.count > 0).slice(0, max);
   if (shown.length === 0) return "-";
-  const rest = counts.length - shown.length;
-  const text = shown.map((c) => `${c.key || "(none)"} ${c.count.toLocaleString("en")}`).join(", ");
-  return rest > 0 && counts.length > max ? `${text}, +${counts.length - max} more` : text;
+  const rest = counts.filter((c) => c.count > 0).length - shown.length;
+  const plural = (x: number, unit: string) =>
+    `${x.toLocaleString("en")} ${unit}${x === 1 ? "" : "s"}`;
+  const text = shown
+    .map((c) => `${c.key || "(none)"} ${plural(c.count, "event")} (${plural(c.bugs, "bug")})`)
+    .join(", ");
+  return rest > 0 ? `${text}, +${rest} more` : text;
 }
 
 /** 93784000 -> "1d 2h 3m"; null -> "-". */

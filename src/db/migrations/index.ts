@@ -18,6 +18,7 @@ import * as outboxLease from "./2026-12-08T0920-outbox-lease.js";
 import * as githubPacing from "./2026-12-08T0930-github-pacing.js";
 import * as bugCategoriesReleases from "./2026-12-08T1210-bug-categories-releases.js";
 import * as githubTriage from "./2026-12-08T1230-github-triage.js";
+import * as outboxDeadRows from "./2026-12-08T1300-outbox-dead-rows.js";
 
 /**
  * Every migration, by name. A static list (not a folder scan) so the same code runs under tsx,
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-08T0930-github-pacing": githubPacing,
   "2026-12-08T1210-bug-categories-releases": bugCategoriesReleases,
   "2026-12-08T1230-github-triage": githubTriage,
+  "2026-12-08T1300-outbox-dead-rows": outboxDeadRows,
 };

@@ -39,6 +39,8 @@ export async function issuesOpenedThisHour(
     .where("project_id", "=", projectId)
     .where("done_at", "is not", null)
     .where("done_at", ">=", new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS))
+    // A row that stopped (dead) opened nothing.
+    .where("dead_at", "is", null)
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

@@ -3,11 +3,19 @@ import { hostname } from "node:os";
 import { type Kysely, sql } from "kysely";
 import type { ProbotOctokit } from "probot";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../config/repo-config.js";
-import type { BugRow, Database, EventRow, OutboxRow, ProjectRow } from "../../db/schema.js";
+import type {
+  BugRow,
+  Database,
+  EventRow,
+  OutboxDeadReason,
+  OutboxRow,
+  ProjectRow,
+} from "../../db/schema.js";
 import type { StackFrame } from "../../grouping/error-event.js";
 import {
   type IssueBugView,
   type LatestEventView,
+  bugRef,
   issueTitle,
   renderCommandReply,
   renderDuplicateComment,
@@ -69,6 +77,24 @@ export interface OutboxWorkerOptions {
    * keeps its own GitHub or HTTP code next to the rest of it. Built-in kinds cannot be overridden.
    */
   handlers?: Record<string, OutboxHandler>;
+  /** Failed attempts after which a row stops (dead), whatever its kind. Default 25 (~17 h). */
+  maxAttempts?: number;
+  /**
+   * How long a row may keep answering "not yet" (waiting for its issue, the hourly issue limit)
+   * from its creation before it stops (dead). Default 7 days.
+   */
+  maxWaitMs?: number;
+  /** Told about each row run (metrics). */
+  observe?: (event: OutboxRunEvent) => void;
+}
+
+/** One run of one row, for metrics and logs. */
+export interface OutboxRunEvent {
+  kind: string;
+  /** done; retry (failed, runs again); waiting (not yet, or paced); dead (stopped for good). */
+  outcome: "done" | "retry" | "waiting" | "dead";
+  deadReason?: OutboxDeadReason;
+  ms: number;
 }
 
 /** What an extra handler gets besides its row. */
@@ -121,9 +147,25 @@ export class NotYet extends Error {
 
 /**
  * Thrown by a handler when retrying cannot help (a webhook answering 404, too many attempts): the
- * row is closed (`done_at` set) with its `last_error` kept, a dead letter, instead of retrying.
+ * row stops, dead (`dead_at`, `done_at` set, `last_error` kept), instead of retrying.
  */
 export class GiveUp extends Error {}
+
+/** A row that can never succeed, and why (the worker's own verdicts; handlers throw GiveUp). */
+class Dead extends Error {
+  constructor(
+    readonly reason: OutboxDeadReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The HTTP status of an Octokit error, if any. */
+function httpStatus(error: unknown): number | undefined {
+  const status = (error as HttpishError | undefined)?.status;
+  return typeof status === "number" ? status : undefined;
+}
 
 interface HttpishError {
   status?: number;
@@ -181,6 +223,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const fallbackConfig = options.config ?? DEFAULT_REPO_CONFIG;
   const log = options.log;
   const labels = options.labels ?? createLabelCache();
+  const maxAttempts = options.maxAttempts ?? 25;
+  const maxWaitMs = options.maxWaitMs ?? 7 * 24 * 3_600_000;
   // Names this worker in outbox.claimed_by: only its own leases are renewed.
   const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
 
@@ -193,13 +237,34 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
    * a write that must wait too long fails before anything is sent).
    */
   async function octokitFor(row: OutboxRow, installationId: number): Promise<OutboxOctokit> {
+    await assertInstalled(row);
+    let installation: OutboxOctokit;
+    try {
+      installation = await getOctokit(installationId);
+    } catch (error) {
+      // No token for an installation GitHub does not know: the App was uninstalled (and the
+      // webhook saying so was missed). Its repositories get no more work until installed again.
+      if (httpStatus(error) === 404) {
+        await db
+          .updateTable("projects")
+          .set({ suspended_at: clock() })
+          .where("installation_id", "=", installationId)
+          .where("suspended_at", "is", null)
+          .execute();
+        throw new Dead(
+          "suspended",
+          `GitHub does not know installation ${installationId}: the App was uninstalled`,
+        );
+      }
+      throw error;
+    }
     let comments = commentCounts.get(row);
     if (!comments) {
       comments = { n: 0 };
       commentCounts.set(row, comments);
     }
     const counter = comments;
-    const octokit = createOnce(await getOctokit(installationId), {
+    const octokit = createOnce(installation, {
       rowId: row.id,
       nextComment: () => ++counter.n,
       since: new Date(row.created_at),
@@ -209,6 +274,64 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       ...(log ? { log } : {}),
     });
     return options.pacer ? paceWrites(octokit, installationId, options.pacer) : octokit;
+  }
+
+  // Checked once per row run: the GitHub work of a project whose installation is suspended or
+  // was removed (or whose repository left it) stops, instead of failing until the attempts run out.
+  const installedChecks = new WeakMap<OutboxRow, Promise<void>>();
+  function assertInstalled(row: OutboxRow): Promise<void> {
+    let check = installedChecks.get(row);
+    if (!check) {
+      check = (async () => {
+        if (row.project_id == null) return;
+        const project = await db
+          .selectFrom("projects")
+          .select(["owner", "name", "installation_id", "suspended_at"])
+          .where("id", "=", row.project_id)
+          .executeTakeFirst();
+        if (!project) throw new Dead("gone", `project ${row.project_id} no longer exists`);
+        if (project.suspended_at !== null || project.installation_id == null) {
+          const since = project.suspended_at
+            ? ` since ${new Date(project.suspended_at).toISOString()}`
+            : "";
+          throw new Dead(
+            "suspended",
+            `the App is not installed on ${project.owner}/${project.name} (installation suspended or removed${since})`,
+          );
+        }
+      })();
+      installedChecks.set(row, check);
+    }
+    return check;
+  }
+
+  /**
+   * After a 404 or 410: is the repository itself gone (deleted, transferred, or hidden from the
+   * App)? Then its project is suspended like a repository removed from the installation, and the
+   * planner gives it no more work; installing the App on it again resumes it.
+   */
+  async function repositoryGone(row: OutboxRow): Promise<string | undefined> {
+    if (row.project_id == null) return undefined;
+    const project = await db
+      .selectFrom("projects")
+      .select(["owner", "name", "installation_id"])
+      .where("id", "=", row.project_id)
+      .executeTakeFirst();
+    if (!project || project.installation_id == null) return undefined;
+    try {
+      const octokit = await getOctokit(project.installation_id);
+      await octokit.rest.repos.get({ owner: project.owner, repo: project.name });
+      return undefined;
+    } catch (error) {
+      if (httpStatus(error) !== 404) return undefined;
+      await db
+        .updateTable("projects")
+        .set({ suspended_at: clock() })
+        .where("id", "=", row.project_id)
+        .where("suspended_at", "is", null)
+        .execute();
+      return `${project.owner}/${project.name}`;
+    }
   }
 
   async function configFor(projectId: number): Promise<RepoConfig> {
@@ -273,8 +396,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       .selectAll()
       .where("id", "=", bug.project_id)
       .executeTakeFirstOrThrow();
-    if (project.installation_id == null)
-      throw new Error(`project ${project.id} has no installation`);
+    if (project.installation_id == null) {
+      throw new Dead(
+        "suspended",
+        `${project.owner}/${project.name} has no installation of the App`,
+      );
+    }
     const octokit = await octokitFor(row, project.installation_id);
     return { bug, project, octokit, repo: { owner: project.owner, repo: project.name } };
   }
@@ -364,6 +491,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       labels: [config.bug, severityLabel, ...(categoryLabel ? [categoryLabel] : [])],
     });
     await recordIssue(bug.id, created.data);
+    log?.info(
+      {
+        outboxId: row.id,
+        repo: `${repo.owner}/${repo.repo}`,
+        bug: bugRef(bug.number),
+        issue: created.data.number,
+        url: created.data.html_url,
+      },
+      `opened issue ${repo.owner}/${repo.repo}#${created.data.number} for ${bugRef(bug.number)}`,
+    );
   }
 
   async function commentMilestone(row: OutboxRow) {
@@ -474,7 +611,68 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
   }
 
+  /** Stops a row for good: finished (nothing pending sees it) and dead, with its reason. */
+  async function markDead(row: OutboxRow, reason: OutboxDeadReason, error: unknown, now: Date) {
+    log?.warn(
+      { err: error, outboxId: row.id, kind: row.kind, reason },
+      `outbox row ${row.id} (${row.kind}) stopped: ${(error as Error)?.message ?? String(error)}`,
+    );
+    await db
+      .updateTable("outbox")
+      .set({
+        attempts: sql<number>`outbox.attempts + 1`,
+        // The worker's own verdicts read as sentences; a handler's error keeps its name.
+        last_error: error instanceof Dead ? error.message.slice(0, 2000) : errorText(error),
+        done_at: now,
+        dead_at: now,
+        dead_reason: reason,
+        locked_until: null,
+      })
+      .where("id", "=", row.id)
+      .execute();
+  }
+
+  /** Why a failure means the row can never succeed, if it does. */
+  async function deadReasonOf(
+    row: OutboxRow,
+    error: unknown,
+  ): Promise<{ reason: OutboxDeadReason; error: unknown } | undefined> {
+    if (error instanceof Dead) return { reason: error.reason, error };
+    if (error instanceof GiveUp) return { reason: "given_up", error };
+    const status = httpStatus(error);
+    if (status === 404 || status === 410) {
+      const gone = await repositoryGone(row).catch(() => undefined);
+      if (gone) {
+        return {
+          reason: "gone",
+          error: new Dead("gone", `repository ${gone} is gone, or the App can no longer see it`),
+        };
+      }
+      return { reason: "refused", error };
+    }
+    // Validation failed: the same request fails the same way every time.
+    if (status === 422) return { reason: "refused", error };
+    if (row.attempts + 1 >= maxAttempts) {
+      return {
+        reason: "attempts",
+        error: new Dead(
+          "attempts",
+          `gave up after ${row.attempts + 1} attempts: ${errorText(error)}`,
+        ),
+      };
+    }
+    return undefined;
+  }
+
   async function runRow(row: OutboxRow) {
+    const started = performance.now();
+    const report = (outcome: OutboxRunEvent["outcome"], deadReason?: OutboxDeadReason) =>
+      options.observe?.({
+        kind: row.kind,
+        outcome,
+        ...(deadReason ? { deadReason } : {}),
+        ms: performance.now() - started,
+      });
     try {
       await execute(row);
       await db
@@ -482,6 +680,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         .set({ done_at: clock(), locked_until: null, last_error: null })
         .where("id", "=", row.id)
         .execute();
+      report("done");
     } catch (error) {
       const now = clock();
       if (error instanceof PacedOut) {
@@ -495,10 +694,21 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
           })
           .where("id", "=", row.id)
           .execute();
+        report("waiting");
         return;
       }
       if (error instanceof NotYet) {
-        // Waiting for the open_issue row: retry soon, not counted as a GitHub failure.
+        // Waiting for something else (its issue, the hourly limit): not a failure, but not forever.
+        const waited = now.getTime() - new Date(row.created_at).getTime();
+        if (waited >= maxWaitMs) {
+          const reason = new Dead(
+            "waited",
+            `waited since ${new Date(row.created_at).toISOString()}: ${error.message}`,
+          );
+          await markDead(row, "waited", reason, now);
+          report("dead", "waited");
+          return;
+        }
         await db
           .updateTable("outbox")
           .set({
@@ -508,20 +718,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
           })
           .where("id", "=", row.id)
           .execute();
+        report("waiting");
         return;
       }
-      if (error instanceof GiveUp) {
-        log?.warn({ err: error, outboxId: row.id, kind: row.kind }, "outbox row given up");
-        await db
-          .updateTable("outbox")
-          .set({
-            attempts: sql<number>`outbox.attempts + 1`,
-            last_error: errorText(error),
-            done_at: now,
-            locked_until: null,
-          })
-          .where("id", "=", row.id)
-          .execute();
+      const dead = await deadReasonOf(row, error);
+      if (dead) {
+        await markDead(row, dead.reason, dead.error, now);
+        report("dead", dead.reason);
         return;
       }
       const attempts = row.attempts + 1;
@@ -537,6 +740,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         })
         .where("id", "=", row.id)
         .execute();
+      report("retry");
     }
   }
 

@@ -6,6 +6,7 @@ import type { BugUpdate, Database } from "../../db/index.js";
 import { ensureProject } from "../../projects/index.js";
 import { REPO_CONFIG_PATH, planConfigLoad } from "../config/index.js";
 import { readProjectGithubSettings } from "../config/read-project-config.js";
+import { resumeStoppedWork } from "../outbox/outbox-admin.js";
 import { OUTBOX_KINDS, enqueue } from "../outbox/plan-effects.js";
 import { bugRef, renderCommandReply } from "../render/index.js";
 import { resolveByChange } from "../triage/link-changes.js";
@@ -185,6 +186,8 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
         .set({ suspended_at: null })
         .where("installation_id", "=", installation.id)
         .execute();
+      // Work that stopped while the App was not installed runs again.
+      await resumeStoppedWork(trx, { installationId: installation.id }, clock());
     });
   });
 
@@ -193,6 +196,7 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
     await claimDelivery(db, context.id, "installation_repositories.added", async (trx) => {
       const projectIds = await linkRepos(trx, installation.id, repositories_added);
       await planConfigLoads(trx, projectIds, `install:${context.id}`, clock());
+      await resumeStoppedWork(trx, { projectIds }, clock());
     });
   });
 
@@ -235,6 +239,7 @@ export function registerWebhookHandlers(probot: Probot, deps: WebhookDeps): void
         .set({ suspended_at: null })
         .where("installation_id", "=", installation.id)
         .execute();
+      await resumeStoppedWork(trx, { installationId: installation.id }, clock());
     });
   });
 
