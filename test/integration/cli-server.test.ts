@@ -91,7 +91,7 @@ describe.skipIf(Boolean(testDatabaseUrl()))("the CLI beside a running embedded s
     const bugs = await faultline("bugs", "--repo", "octo-org/shop");
     expect(bugs.code).toBe(0);
     expect(bugs.stdout).toMatch(/^REF {4}SEVERITY/);
-    expect(bugs.stdout).toContain("B-001  high      open        1  ");
+    expect(bugs.stdout).toContain("B-001  high      programming_error  open        1  ");
 
     const stats = await faultline("stats", "--repo", "octo-org/shop");
     expect(stats.stdout).toMatch(/events\s+1 {2}error reports received/);
@@ -156,6 +156,6 @@ describe.skipIf(Boolean(testDatabaseUrl()))("the CLI beside a running embedded s
     expect(existsSync(join(dataDir, "faultline.pid"))).toBe(false);
     const bugs = await faultline("bugs", "--repo", "octo-org/shop");
     expect(bugs.code).toBe(0);
-    expect(bugs.stdout).toContain("B-001  high      open        1  ");
+    expect(bugs.stdout).toContain("B-001  high      programming_error  open        1  ");
   }, 120_000);
 });
